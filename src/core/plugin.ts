@@ -67,6 +67,39 @@ export interface HostSettingsSpec<S = Record<string, unknown>> {
   secrets: readonly string[];
 }
 
+export interface ActionOutcome {
+  hostId: string;
+  ok: boolean;
+  /** One readable line: what happened on this host ("power is now off", "authentication failed"). */
+  message: string;
+  /** Read-back state after the action, e.g. { power: 'off' }. */
+  details?: Record<string, unknown>;
+}
+
+export interface ActionContext {
+  signal: AbortSignal;
+  log: Logger;
+  run: CommandRunner;
+  state: PluginStateStore;
+  now(): Date;
+}
+
+/**
+ * A host action a plugin offers (power cycle, drain, BOINC run mode …). Authorisation, reasons,
+ * dry runs, bulk limits and audit events are the core's job; `run` only acts.
+ */
+export interface ActionKind<P = unknown> {
+  description: string;
+  params: ZodType<P>;
+  minRole: 'operator' | 'admin';
+  /** Dangerous actions need a reason, write intent+outcome audit events and obey CORRAL_MAX_BULK. */
+  dangerous: boolean;
+  /** What a dry run reports for one host, without touching it. */
+  describe(target: HostTarget, params: P): string;
+  /** Acts on every target (the plugin bounds its own concurrency) and returns one outcome per target. */
+  run(targets: HostTarget[], params: P, ctx: ActionContext): Promise<ActionOutcome[]>;
+}
+
 export interface PluginStartContext {
   log: Logger;
   run: CommandRunner;
@@ -78,6 +111,7 @@ export interface Plugin {
   name: string;
   description: string;
   checks?: Record<string, CheckKind<any>>;
+  actions?: Record<string, ActionKind<any>>;
   hostSettings?: HostSettingsSpec<any>;
   /** Background work (e.g. inventory sync); returns its stop function. */
   start?(ctx: PluginStartContext): Promise<() => Promise<void>>;
