@@ -1,0 +1,94 @@
+/**
+ * The one place that reads the environment. Validated once at boot with zod; every problem is
+ * printed and the process exits 1 (see loadConfigOrExit).
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((v) =>
+  v
+    .split(':')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** postgres://… switches from embedded PGlite to a real Postgres. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  dataDir: z.string().min(1).default('./.corral'),
+  adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Key material for encrypting plugin secrets; generated into the data dir when absent. */
+  secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  maxBulk: z.coerce.number().int().min(1).default(10),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  sessionTtlHours: z.coerce.number().positive().default(12),
+  checkRetentionDays: z.coerce.number().positive().default(30),
+  /** Disable the check scheduler (e.g. a read-only API replica). */
+  scheduler: bool.default(true),
+  schedulerTickMs: z.coerce.number().int().min(10).default(1000),
+  /** Directories whose programs the exec check may run. */
+  nagiosPluginDirs: list.default(['/usr/lib/nagios/plugins']),
+  slurmConf: z.string().optional(),
+  /** Concurrent checks per kind in one sweep. */
+  checkConcurrency: z.coerce.number().int().min(1).default(64),
+  /** Max bytes of a GraphQL request body. */
+  maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024),
+  /** Serve the built dashboard from this directory. */
+  webDir: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+const ENV: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'CORRAL_HOST',
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'CORRAL_DATA_DIR',
+  adminPassword: 'CORRAL_ADMIN_PASSWORD',
+  secretKey: 'CORRAL_SECRET_KEY',
+  maxBulk: 'CORRAL_MAX_BULK',
+  logLevel: 'CORRAL_LOG_LEVEL',
+  sessionTtlHours: 'CORRAL_SESSION_TTL_HOURS',
+  checkRetentionDays: 'CORRAL_CHECK_RETENTION_DAYS',
+  scheduler: 'CORRAL_SCHEDULER',
+  schedulerTickMs: 'CORRAL_SCHEDULER_TICK_MS',
+  nagiosPluginDirs: 'CORRAL_NAGIOS_PLUGIN_DIRS',
+  slurmConf: 'SLURM_CONF',
+  checkConcurrency: 'CORRAL_CHECK_CONCURRENCY',
+  maxBodyBytes: 'CORRAL_MAX_BODY_BYTES',
+  webDir: 'CORRAL_WEB_DIR',
+};
+
+/** Environment variable names, for the README and error messages. */
+export const CONFIG_ENV = ENV;
+
+export function parseConfig(input: ConfigInput): Config {
+  return configSchema.parse(input);
+}
+
+/** Reads the environment (and overrides, e.g. CLI flags); on any problem prints every issue and exits 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigInput> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const result = configSchema.safeParse({ ...raw, ...overrides });
+  if (!result.success) {
+    process.stderr.write('corral: invalid configuration:\n');
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0]) as keyof Config;
+      process.stderr.write(`  ${ENV[key] ?? key}: ${issue.message}\n`);
+    }
+    process.exit(1);
+  }
+  return result.data;
+}

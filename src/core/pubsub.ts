@@ -1,0 +1,105 @@
+/**
+ * Events between server processes travel over Postgres LISTEN/NOTIFY (PGlite too), so every replica
+ * delivers every event. Payloads carry ids, not rows (NOTIFY is limited to 8000 bytes); subscribers
+ * load what they need. The topic map is the one place that names the events.
+ */
+import type { Database } from '../db/client.js';
+import type { Logger } from './logger.js';
+
+export interface Topics {
+  hostUpdated: { hostId: string; groupIds: string[] };
+  checkStateChanged: { hostId: string; checkId: string; kind: string; groupIds: string[]; status: string };
+  auditEvent: { id: number; targets: string[] };
+  tokenRevoked: { tokenId: string };
+  monitorAlert: { message: string; failing: number; total: number; kind: string };
+}
+export type TopicName = keyof Topics;
+
+type Envelope = { [K in TopicName]: { topic: K; payload: Topics[K] } }[TopicName];
+
+const CHANNEL = 'corral_events';
+
+export interface PubSub {
+  publish<K extends TopicName>(topic: K, payload: Topics[K]): Promise<void>;
+  /** Async iterator of one topic's events; ends when `signal` aborts or the pubsub closes. */
+  subscribe<K extends TopicName>(topic: K, signal?: AbortSignal): AsyncIterableIterator<Topics[K]>;
+  /** Callback form, for engines (not GraphQL); returns the unsubscribe function. */
+  on<K extends TopicName>(topic: K, listener: (payload: Topics[K]) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function createPubSub(database: Database, log: Logger): Promise<PubSub> {
+  const listeners = new Map<TopicName, Set<(payload: unknown) => void>>();
+  const dispatch = (raw: string) => {
+    let env: Envelope;
+    try {
+      env = JSON.parse(raw) as Envelope;
+    } catch {
+      log.warn('ignoring malformed event payload');
+      return;
+    }
+    for (const l of listeners.get(env.topic) ?? []) {
+      try {
+        l(env.payload);
+      } catch (e) {
+        log.error('event listener failed', { topic: env.topic, error: String(e) });
+      }
+    }
+  };
+  const unlisten = await database.listen(CHANNEL, dispatch);
+  const closers = new Set<() => void>();
+
+  const on: PubSub['on'] = (topic, listener) => {
+    let set = listeners.get(topic);
+    if (!set) listeners.set(topic, (set = new Set()));
+    const l = listener as (p: unknown) => void;
+    set.add(l);
+    return () => set.delete(l);
+  };
+
+  return {
+    async publish(topic, payload) {
+      await database.notify(CHANNEL, JSON.stringify({ topic, payload }));
+    },
+    on,
+    subscribe<K extends TopicName>(topic: K, signal?: AbortSignal): AsyncIterableIterator<Topics[K]> {
+      // Bounded queue: a consumer that falls 1000 events behind loses the oldest rather than growing memory.
+      const queue: Topics[K][] = [];
+      let wake: (() => void) | null = null;
+      let done = false;
+      const off = on(topic, (p) => {
+        queue.push(p);
+        if (queue.length > 1000) queue.shift();
+        wake?.();
+      });
+      const finish = () => {
+        done = true;
+        off();
+        closers.delete(finish);
+        wake?.();
+      };
+      closers.add(finish);
+      signal?.addEventListener('abort', finish, { once: true });
+      const iterator: AsyncIterableIterator<Topics[K]> = {
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+        async next() {
+          while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+          wake = null;
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          return { value: undefined, done: true };
+        },
+        async return() {
+          finish();
+          return { value: undefined, done: true };
+        },
+      };
+      return iterator;
+    },
+    async close() {
+      for (const c of [...closers]) c();
+      await unlisten();
+    },
+  };
+}

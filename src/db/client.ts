@@ -1,0 +1,136 @@
+/**
+ * Opens the database: embedded PGlite (a data dir, or memory) or a real Postgres via postgres.js.
+ * Both get the same drizzle API, the same migrations, and LISTEN/NOTIFY.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+export type Db = PgAsyncDatabase<PgQueryResultHKT>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Statements run so far through drizzle (tests count them to catch N+1). */
+  stats: { statements: number };
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres://… for a real server; absent for PGlite. */
+  url?: string;
+  /** PGlite data dir; absent means in-memory. */
+  dataDir?: string;
+  /** PGlite only: a dump (from dumpDataDir) to start from, for fast test databases. */
+  loadDataDir?: Blob;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export class DataDirLockedError extends Error {}
+
+/** PGlite does not lock its directory; two processes on one dir would corrupt it, so we take a lock file. */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  mkdirSync(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(lockPath, 'utf8').trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `data directory ${dataDir} is in use by another Corral server (pid ${pid}); stop it first, or set CORRAL_DATA_DIR to another directory`,
+        );
+      }
+      rmSync(lockPath, { force: true }); // stale lock from a process that died
+    }
+  }
+  throw new DataDirLockedError(`could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const stats = { statements: 0 };
+  const logger = { logQuery: () => void stats.statements++ };
+
+  if (options.url) {
+    const sql = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'corral' },
+    });
+    const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
+    await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+    return {
+      db,
+      kind: 'postgres',
+      stats,
+      async listen(channel, onPayload) {
+        const sub = await sql.listen(channel, onPayload);
+        return () => sub.unlisten();
+      },
+      async notify(channel, payload) {
+        await sql.notify(channel, payload);
+      },
+      close: () => sql.end({ timeout: 5 }),
+    };
+  }
+
+  let unlock = () => {};
+  if (options.dataDir) {
+    const dir = resolve(options.dataDir);
+    unlock = lockDataDir(dir);
+    mkdirSync(dirname(dir), { recursive: true });
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, loadDataDir: options.loadDataDir });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  const db = drizzlePglite({ client, logger }) as unknown as Db;
+  await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  return {
+    db,
+    kind: 'pglite',
+    stats,
+    async listen(channel, onPayload) {
+      const stop = await client.listen(channel, onPayload);
+      return () => stop();
+    },
+    async notify(channel, payload) {
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await client.close();
+      unlock();
+    },
+  };
+}
+
+export const dataDirOf = (dir: string) => join(dir, 'pgdata');

@@ -1,0 +1,67 @@
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { CheckStatus } from '../../core/plugin.js';
+import { hosts } from './inventory.js';
+
+/** Which hosts a check definition applies to. */
+export interface CheckTarget {
+  all?: boolean;
+  hosts?: string[];
+  groups?: string[];
+}
+
+export const checkDefinitions = pgTable('check_definitions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  kind: text('kind').notNull(),
+  params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+  target: jsonb('target').$type<CheckTarget>().notNull().default({ all: true }),
+  intervalS: integer('interval_s').notNull(),
+  timeoutS: integer('timeout_s').notNull(),
+  /** Hysteresis: consecutive failures before the state turns bad, successes before it recovers. */
+  failThreshold: integer('fail_threshold').notNull().default(3),
+  okThreshold: integer('ok_threshold').notNull().default(2),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Latest state per host × check. Written only by the scheduler. */
+export const checkState = pgTable(
+  'check_state',
+  {
+    hostId: uuid('host_id').notNull().references(() => hosts.id, { onDelete: 'cascade' }),
+    checkId: uuid('check_id').notNull().references(() => checkDefinitions.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    /** The reported (debounced) status. */
+    status: text('status').$type<CheckStatus>().notNull(),
+    /** The status of the latest raw result. */
+    lastStatus: text('last_status').$type<CheckStatus>().notNull(),
+    summary: text('summary').notNull(),
+    metrics: jsonb('metrics').$type<Record<string, number>>(),
+    observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
+    since: timestamp('since', { withTimezone: true }).notNull(),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    consecutiveOk: integer('consecutive_ok').notNull().default(0),
+    nextDueAt: timestamp('next_due_at', { withTimezone: true }).notNull(),
+    /** Circuit breaker: current backoff (s) while the host keeps failing; 0 when healthy. */
+    backoffS: integer('backoff_s').notNull().default(0),
+    durationMs: doublePrecision('duration_ms').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.checkId] }), index('check_state_due_idx').on(t.nextDueAt)],
+);
+
+export const checkResults = pgTable(
+  'check_results',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    hostId: uuid('host_id').notNull().references(() => hosts.id, { onDelete: 'cascade' }),
+    checkId: uuid('check_id').notNull().references(() => checkDefinitions.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    status: text('status').$type<CheckStatus>().notNull(),
+    summary: text('summary').notNull(),
+    metrics: jsonb('metrics').$type<Record<string, number>>(),
+    observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
+    durationMs: doublePrecision('duration_ms').notNull().default(0),
+  },
+  (t) => [index('check_results_host_kind_idx').on(t.hostId, t.kind, t.observedAt), index('check_results_observed_idx').on(t.observedAt)],
+);

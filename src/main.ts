@@ -1,0 +1,34 @@
+/** `corral serve`: validated config, the server, and a clean shutdown on SIGINT/SIGTERM. */
+import { loadConfigOrExit } from './config.js';
+import { DataDirLockedError } from './db/client.js';
+import { createLogger } from './core/logger.js';
+import { createServer } from './server.js';
+import { defaultEngines } from './engines.js';
+
+export async function serve(overrides: Parameters<typeof loadConfigOrExit>[1] = {}): Promise<void> {
+  const config = loadConfigOrExit(process.env, overrides);
+  const log = createLogger(config.logLevel);
+  let server: Awaited<ReturnType<typeof createServer>>;
+  try {
+    server = await createServer(config, { log, engines: defaultEngines(config) });
+  } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      process.stderr.write(`corral: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const { url } = await server.start();
+  log.info(`Corral is listening on ${url} (GraphiQL ${url}/graphql, database ${server.app.database.kind})`);
+  process.stdout.write(`Corral ready: ${url}  (GraphiQL: ${url}/graphql)\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down');
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,92 @@
+/** The audit log: query with filters, and a live subscription. */
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { AUDIT_OUTCOMES, auditEvents } from '../db/tables/audit.js';
+import { builder } from './builder.js';
+import { AuditEventRef } from './audit-ref.js';
+import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
+import { ValidationError } from '../core/errors.js';
+
+const AuditOutcomeEnum = builder.enumType('AuditOutcome', { values: AUDIT_OUTCOMES });
+
+AuditEventRef.implement({
+  description: 'One append-only record: who did what to which hosts, why, and how it ended.',
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => String(e.id) }),
+    at: t.expose('at', { type: 'DateTime' }),
+    actor: t.exposeString('actor'),
+    action: t.exposeString('action'),
+    targets: t.exposeStringList('targets'),
+    reason: t.exposeString('reason', { nullable: true }),
+    outcome: t.field({ type: AuditOutcomeEnum, resolve: (e) => e.outcome }),
+    details: t.field({ type: 'JSON', nullable: true, resolve: (e) => e.details }),
+    requestId: t.exposeString('requestId', { nullable: true }),
+  }),
+});
+
+const AuditFilter = builder.inputType('AuditFilter', {
+  fields: (t) => ({
+    actor: t.string({ required: false }),
+    action: t.string({ required: false, description: 'Exact action, or a prefix ending in "." (e.g. "host.")' }),
+    host: t.string({ required: false, description: 'Events that targeted this host' }),
+    outcome: t.field({ type: [AuditOutcomeEnum], required: false }),
+    since: t.field({ type: 'DateTime', required: false }),
+    until: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  auditEvents: t.connection(
+    {
+      type: AuditEventRef,
+      authScopes: { authenticated: true },
+      args: { filter: t.arg({ type: AuditFilter, required: false }) },
+      resolve: async (_root, args, ctx) => {
+        const limit = pageSize(args.first);
+        const f = args.filter;
+        const where: SQL[] = [];
+        if (f?.actor) where.push(eq(auditEvents.actor, f.actor));
+        if (f?.action) where.push(f.action.endsWith('.') ? sql`${auditEvents.action} LIKE ${`${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}` : eq(auditEvents.action, f.action));
+        if (f?.host) where.push(sql`${auditEvents.targets} @> ${JSON.stringify([f.host])}::jsonb`);
+        if (f?.outcome?.length) where.push(inArray(auditEvents.outcome, f.outcome));
+        if (f?.since) where.push(gte(auditEvents.at, f.since));
+        if (f?.until) where.push(lte(auditEvents.at, f.until));
+        const after = decodeCursor(args.after);
+        if (after !== null) {
+          if (!/^\d+$/.test(after)) throw new ValidationError('invalid cursor', 'after');
+          where.push(lt(auditEvents.id, Number(after)));
+        }
+        const rows = await ctx.app.db
+          .select()
+          .from(auditEvents)
+          .where(where.length ? and(...where) : undefined)
+          .orderBy(desc(auditEvents.id))
+          .limit(limit + 1);
+        const page = rows.slice(0, limit);
+        return {
+          edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+          pageInfo: {
+            hasNextPage: rows.length > limit,
+            hasPreviousPage: after !== null,
+            startCursor: page[0] ? encodeCursor(page[0].id) : null,
+            endCursor: page.at(-1) ? encodeCursor(page.at(-1)!.id) : null,
+          },
+        };
+      },
+    },
+    {},
+    {},
+  ),
+}));
+
+builder.subscriptionFields((t) => ({
+  auditEvent: t.field({
+    type: AuditEventRef,
+    description: 'Every new audit event, as it is written (any server replica).',
+    authScopes: { user: true },
+    subscribe: (_root, _args, ctx) => ctx.app.pubsub.subscribe('auditEvent', ctx.signal),
+    resolve: async (event, _args, ctx) => {
+      const [row] = await ctx.app.db.select().from(auditEvents).where(eq(auditEvents.id, event.id));
+      return row!;
+    },
+  }),
+}));

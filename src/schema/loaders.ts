@@ -1,0 +1,58 @@
+/**
+ * Per-request batch loaders shared by schema types: one SQL statement per batch whatever the page
+ * size, and `Host.checks` and `Host.health` share one batch.
+ */
+import DataLoader from 'dataloader';
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { checkDefinitions, checkState } from '../db/tables/checks.js';
+import { groups, hostGroups } from '../db/tables/inventory.js';
+
+export type GroupRow = typeof groups.$inferSelect;
+export type CheckStateRow = typeof checkState.$inferSelect;
+
+function groupBy<T>(ids: readonly string[], rows: T[], key: (r: T) => string): T[][] {
+  const by = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = by.get(k);
+    if (list) list.push(r);
+    else by.set(k, [r]);
+  }
+  return ids.map((id) => by.get(id) ?? []);
+}
+
+export function createLoaders(db: Db) {
+  return {
+    groupsOfHost: new DataLoader<string, GroupRow[]>(
+      async (hostIds) => {
+        const rows = await db
+          .select({ hostId: hostGroups.hostId, group: groups })
+          .from(hostGroups)
+          .innerJoin(groups, eq(groups.id, hostGroups.groupId))
+          .where(inArray(hostGroups.hostId, [...hostIds]))
+          .orderBy(groups.name);
+        return groupBy(hostIds, rows, (r) => r.hostId).map((list) => list.map((r) => r.group));
+      },
+      { maxBatchSize: 10_000 },
+    ),
+    checkDefinition: new DataLoader<string, typeof checkDefinitions.$inferSelect>(async (ids) => {
+      const rows = await db.select().from(checkDefinitions).where(inArray(checkDefinitions.id, [...ids]));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? new Error(`check ${id} not found`));
+    }),
+    checksOfHost: new DataLoader<string, CheckStateRow[]>(
+      async (hostIds) => {
+        const rows = await db
+          .select()
+          .from(checkState)
+          .where(inArray(checkState.hostId, [...hostIds]))
+          .orderBy(checkState.kind);
+        return groupBy(hostIds, rows, (r) => r.hostId);
+      },
+      { maxBatchSize: 10_000 },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,20 @@
+/** Keyset cursors (opaque base64url of the sort key) and page size bounds. */
+import { ValidationError } from '../core/errors.js';
+import { DEFAULT_PAGE, MAX_PAGE } from './limits.js';
+
+export function encodeCursor(key: string | number): string {
+  return Buffer.from(String(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): string | null {
+  if (cursor == null) return null;
+  const s = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!s || encodeCursor(s) !== cursor) throw new ValidationError('invalid cursor', 'after');
+  return s;
+}
+
+export function pageSize(first: number | null | undefined, max = MAX_PAGE): number {
+  if (first == null) return Math.min(DEFAULT_PAGE, max);
+  if (!Number.isInteger(first) || first < 0 || first > max) throw new ValidationError(`first must be between 0 and ${max}`, 'first');
+  return first;
+}

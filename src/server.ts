@@ -1,0 +1,308 @@
+/**
+ * createServer(config): wires the database, plugins, schema, yoga (HTTP + SSE + GraphiQL),
+ * graphql-ws on the same port, and the engines. start() listens; stop() undoes it in reverse.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { type CloseCode, makeServer } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import { authenticate, bearerFrom } from './core/auth/authenticate.js';
+import { ANONYMOUS, type Principal } from './core/auth/principal.js';
+import { bootstrapAdmin } from './core/auth/users.js';
+import { CorralError } from './core/errors.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createRegistry } from './core/plugin-registry.js';
+import { createPubSub } from './core/pubsub.js';
+import { pruneRateLimits } from './core/rate-limit.js';
+import { createSecretBox } from './core/secrets.js';
+import { dataDirOf, openDatabase, type Database } from './db/client.js';
+import { createPlugins } from './plugins/all.js';
+import type { AppServices, Context } from './schema/context.js';
+import { createLoaders } from './schema/loaders.js';
+import { buildSchema } from './schema/schema.js';
+import { renderMetrics } from './server/metrics.js';
+import { loadSecretKey } from './server/secret-key.js';
+import { useQueryLimits } from './server/use-query-limits.js';
+import { serveWeb } from './server/web.js';
+
+export interface CorralServer {
+  app: AppServices;
+  /** Listens on config.host:config.port (0 picks a free port); resolves with the URL. */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** In-process fetch against the GraphQL endpoint, without a port (tests). */
+  fetch(request: Request): Promise<Response>;
+  /** Set when the first start created the admin user with a generated password. */
+  generatedAdminPassword?: string;
+}
+
+/** Engines started with the server (scheduler, liveness …): each returns its stop function. */
+export type Engine = (app: AppServices) => Promise<() => Promise<void>>;
+
+const DEFAULT_WEB_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../clients/web/dist');
+
+export async function createServer(config: Config, options: { log?: Logger; database?: Database; engines?: Engine[] } = {}): Promise<CorralServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database =
+    options.database ?? (await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: dataDirOf(config.dataDir) }));
+  const db = database.db;
+  const pubsub = await createPubSub(database, log);
+  const registry = createRegistry(createPlugins(config));
+  const secrets = createSecretBox(loadSecretKey(config.secretKey, config.dataDir, log));
+  const app: AppServices = { config, database, db, pubsub, log, registry, secrets, engines: {} };
+
+  const boot = await bootstrapAdmin(db, config.adminPassword);
+  if (boot.created) {
+    if (boot.generatedPassword) {
+      // Printed once, on purpose: the operator needs it to log in the first time.
+      process.stdout.write(`\nCreated user "admin" with password: ${boot.generatedPassword}\n(set CORRAL_ADMIN_PASSWORD to choose it; change it after logging in)\n\n`);
+    } else log.info('created user admin from CORRAL_ADMIN_PASSWORD');
+  }
+
+  const schema = buildSchema();
+
+  const contextFor = async (principal: Principal, clientAddress: string, signal?: AbortSignal): Promise<Context> => ({
+    app,
+    principal,
+    requestId: randomUUID(),
+    clientAddress,
+    loaders: createLoaders(db),
+    signal,
+  });
+
+  type ServerCtx = { principal?: Principal; clientAddress?: string; signal?: AbortSignal };
+  const yoga = createYoga<ServerCtx>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    batching: false,
+    graphiql: { title: 'Corral GraphiQL', subscriptionsProtocol: 'WS' },
+    renderGraphiQL,
+    logging: {
+      debug: (...a) => log.debug(a.map(String).join(' ')),
+      info: (...a) => log.info(a.map(String).join(' ')),
+      warn: (...a) => log.warn(a.map(String).join(' ')),
+      error: (...a) => log.error(a.map(String).join(' ')),
+    },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (original instanceof CorralError) {
+          return new GraphQLError(original.message, { extensions: { code: original.code, field: original.field } });
+        }
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+        const requestId = randomUUID();
+        log.error('unexpected error', { requestId, error: String((original as Error)?.stack ?? original) });
+        return new GraphQLError(`${message} (request id ${requestId})`, { extensions: { code: 'INTERNAL', requestId } });
+      },
+    },
+    context: async (initial: YogaInitialContext & ServerCtx) => {
+      if (initial.principal) return contextFor(initial.principal, initial.clientAddress ?? 'ws', initial.signal);
+      const principal = await authenticate(db, bearerFrom(initial.request.headers.get('authorization')));
+      return contextFor(principal, initial.clientAddress ?? initial.request.headers.get('x-corral-client-address') ?? 'local', initial.request.signal);
+    },
+    plugins: [useQueryLimits()],
+  });
+
+  /** CSRF: a browser can send "simple" requests cross-site; GraphQL over those must carry a custom header. */
+  const csrfRefused = (req: IncomingMessage): boolean => {
+    if (req.method !== 'POST') return false;
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const simple = type === '' || type === 'text/plain' || type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+    return simple && !req.headers['x-graphql-yoga-csrf'] && !req.headers['apollo-require-preflight'];
+  };
+
+  const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | null> =>
+    new Promise((resolveBody, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > limit) {
+          resolveBody(null);
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => resolveBody(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+
+  const handleGraphql = async (req: IncomingMessage, res: import('node:http').ServerResponse, clientAddress: string) => {
+    if (csrfRefused(req)) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'request refused: send Content-Type: application/json (CSRF protection)', extensions: { code: 'CSRF' } }] }));
+      return;
+    }
+    let body: Buffer | undefined;
+    if (req.method === 'POST') {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const read = declared > config.maxBodyBytes ? null : await readBody(req, config.maxBodyBytes);
+      if (read === null) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ errors: [{ message: `request body too large (limit ${config.maxBodyBytes} bytes)`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }));
+        return;
+      }
+      body = read;
+    }
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    headers.set('x-corral-client-address', clientAddress);
+    const request = new Request(`http://localhost${req.url}`, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined, signal: abort.signal });
+    const response = await yoga.fetch(request, { clientAddress });
+    const outHeaders: Record<string, string> = {};
+    response.headers.forEach((v, k) => {
+      outHeaders[k] = v;
+    });
+    res.writeHead(response.status, outHeaders);
+    if (!response.body) return void res.end();
+    // yoga's Response may be a ponyfill stream: copy chunks rather than Readable.fromWeb.
+    const reader = response.body.getReader();
+    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
+  };
+
+  const httpServer: Server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const clientAddress = req.socket.remoteAddress ?? 'unknown';
+    const fail = (e: unknown) => {
+      log.error('request failed', { error: String(e) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    };
+    if (url.pathname === '/healthz') {
+      db.execute('SELECT 1' as never)
+        .then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', database: database.kind })))
+        .catch(() => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'database unreachable' })));
+      return;
+    }
+    if (url.pathname === '/metrics') {
+      renderMetrics(db)
+        .then((text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text))
+        .catch(fail);
+      return;
+    }
+    if (url.pathname === '/graphql') {
+      handleGraphql(req, res, clientAddress).catch(fail);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    serveWeb(config.webDir ?? DEFAULT_WEB_DIR, url.pathname, res);
+  });
+
+  // graphql-ws on the same port: token checked at connection_init, every subscription authorised
+  // by the schema (scope-auth) when it starts, sockets closed when their token is revoked.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const socketsByToken = new Map<string, Set<{ close(code: number, reason: string): void }>>();
+  const offRevoked = pubsub.on('tokenRevoked', ({ tokenId }) => {
+    for (const s of socketsByToken.get(tokenId) ?? []) s.close(4403, 'Forbidden: token revoked');
+    socketsByToken.delete(tokenId);
+  });
+  const wsCleanup = useServer(
+    {
+      connectionInitWaitTimeout: 3000,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : null;
+        const principal = await authenticate(db, bearerFrom(raw));
+        if (principal.kind === 'anonymous') {
+          ctx.extra.socket.close(4403 as CloseCode, 'Forbidden');
+          return false;
+        }
+        (ctx.extra as { principal?: Principal }).principal = principal;
+        const set = socketsByToken.get(principal.tokenId) ?? new Set();
+        set.add(ctx.extra.socket);
+        socketsByToken.set(principal.tokenId, set);
+        ctx.extra.socket.once('close', () => set.delete(ctx.extra.socket));
+        return true;
+      },
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const principal = (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS;
+        const abort = new AbortController();
+        ctx.extra.socket.once('close', () => abort.abort());
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          principal,
+          clientAddress: ctx.extra.request.socket.remoteAddress ?? 'ws',
+          signal: abort.signal,
+        });
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
+        }
+        const args = {
+          schema: s,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+  void makeServer; // the ws adapter builds on graphql-ws' makeServer
+
+  const stops: Array<() => Promise<void>> = [];
+  const pruneTimer = setInterval(() => void pruneRateLimits(db).catch(() => {}), 3600_000);
+  pruneTimer.unref();
+
+  let started = false;
+  return {
+    app,
+    generatedAdminPassword: boot.generatedPassword,
+    fetch: async (request) => yoga.fetch(request, { clientAddress: 'in-process' }),
+    async start() {
+      for (const engine of options.engines ?? []) stops.push(await engine(app));
+      await new Promise<void>((resolveListen, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => resolveListen());
+      });
+      started = true;
+      const port = (httpServer.address() as AddressInfo).port;
+      return { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, port };
+    },
+    async stop() {
+      clearInterval(pruneTimer);
+      for (const stop of stops.reverse()) await stop().catch((e) => log.error('engine stop failed', { error: String(e) }));
+      offRevoked();
+      await wsCleanup.dispose();
+      wss.close();
+      if (started) {
+        httpServer.closeAllConnections();
+        await new Promise<void>((r) => httpServer.close(() => r()));
+      }
+      await pubsub.close();
+      await database.close();
+    },
+  };
+}
