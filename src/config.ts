@@ -4,9 +4,7 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')]);
 const list = z.string().transform((v) =>
   v
     .split(':')
@@ -36,8 +34,10 @@ export const configSchema = z.object({
   /** Directories whose programs the exec check may run. */
   nagiosPluginDirs: list.default(['/usr/lib/nagios/plugins']),
   slurmConf: z.string().optional(),
-  /** Concurrent checks per kind in one sweep. */
-  checkConcurrency: z.coerce.number().int().min(1).default(64),
+  /** Check batches (one per check definition) running at once. */
+  checkConcurrency: z.coerce.number().int().min(1).default(8),
+  /** Circuit breaker: the longest wait between probes of a host that keeps failing. */
+  checkMaxBackoffS: z.coerce.number().int().min(1).default(300),
   /** Max bytes of a GraphQL request body. */
   maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024),
   /** Serve the built dashboard from this directory. */
@@ -63,6 +63,7 @@ const ENV: Record<keyof Config, string> = {
   nagiosPluginDirs: 'CORRAL_NAGIOS_PLUGIN_DIRS',
   slurmConf: 'SLURM_CONF',
   checkConcurrency: 'CORRAL_CHECK_CONCURRENCY',
+  checkMaxBackoffS: 'CORRAL_CHECK_MAX_BACKOFF_S',
   maxBodyBytes: 'CORRAL_MAX_BODY_BYTES',
   webDir: 'CORRAL_WEB_DIR',
 };

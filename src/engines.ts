@@ -1,7 +1,47 @@
-/** The background engines a server runs (check scheduler, liveness …), chosen by config. */
+/** The background engines a server runs (check scheduler, plugin background work), chosen by config. */
 import type { Config } from './config.js';
+import { runCommand } from './core/command.js';
+import { createScheduler, type Scheduler } from './core/checks/scheduler.js';
+import { pluginStateStore } from './core/plugin-state.js';
 import type { Engine } from './server.js';
 
+/** The scheduler is always created (runChecks needs it); its loop runs only when config.scheduler is on. */
+export const schedulerEngine: Engine = async (app) => {
+  const scheduler = createScheduler({
+    db: app.db,
+    registry: app.registry,
+    pubsub: app.pubsub,
+    log: app.log.child({ engine: 'scheduler' }),
+    secrets: app.secrets,
+    run: runCommand,
+    tickMs: app.config.schedulerTickMs,
+    concurrency: app.config.checkConcurrency,
+    maxBackoffS: app.config.checkMaxBackoffS,
+    retentionDays: app.config.checkRetentionDays,
+  });
+  app.engines.scheduler = scheduler;
+  if (app.config.scheduler) scheduler.start();
+  return () => scheduler.stop();
+};
+
+/** Starts every plugin's background work (connection pools, inventory sync); stops them in reverse. */
+export const pluginsEngine: Engine = async (app) => {
+  const stops: Array<() => Promise<void>> = [];
+  for (const plugin of app.registry.plugins) {
+    if (!plugin.start) continue;
+    stops.push(await plugin.start({ log: app.log.child({ plugin: plugin.name }), run: runCommand, state: pluginStateStore(app.db, plugin.name) }));
+  }
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+};
+
 export function defaultEngines(_config: Config): Engine[] {
-  return [];
+  return [pluginsEngine, schedulerEngine];
+}
+
+export function schedulerOf(engines: Record<string, unknown>): Scheduler {
+  const s = engines.scheduler as Scheduler | undefined;
+  if (!s) throw new Error('the check scheduler is not running in this server');
+  return s;
 }

@@ -12,6 +12,8 @@ export interface Topics {
   auditEvent: { id: number; targets: string[] };
   tokenRevoked: { tokenId: string };
   monitorAlert: { message: string; failing: number; total: number; kind: string };
+  /** Check definitions or inventory changed: the scheduler re-syncs its targets. */
+  checksChanged: Record<string, never>;
 }
 export type TopicName = keyof Topics;
 

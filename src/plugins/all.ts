@@ -4,7 +4,20 @@
  */
 import type { Config } from '../config.js';
 import type { Plugin } from '../core/plugin.js';
+import { boincPlugin } from './boinc/plugin.js';
+import { createExecPlugin } from './exec/plugin.js';
+import { createIpmiPlugin } from './ipmi/plugin.js';
+import { pingPlugin } from './ping/plugin.js';
+import { createSinfoPlugin } from './sinfo/plugin.js';
+import { sshPlugin } from './ssh/plugin.js';
 
-export function createPlugins(_config: Config): Plugin[] {
-  return [];
+export function createPlugins(config: Config): Plugin[] {
+  return [
+    pingPlugin,
+    sshPlugin,
+    createExecPlugin({ allowedDirs: config.nagiosPluginDirs }),
+    createIpmiPlugin({}),
+    createSinfoPlugin({ slurmConf: config.slurmConf }),
+    boincPlugin,
+  ];
 }

@@ -5,7 +5,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError, getNamedType, getNullableType, isLeafType, isListType } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { hasGlobalRole, hasRoleSomewhere } from '../core/auth/principal.js';
 import type { Context } from './context.js';
 import { COST_LIMIT } from './limits.js';
@@ -38,11 +38,16 @@ export const builder = new SchemaBuilder<{
   errors: { directResult: true },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
   complexity: {
-    // Scalars are free; objects cost 1; lists multiply their selection by `first` (or 10).
+    // Lists cost 1 and multiply their selection by `first` (or 10); single objects and scalars are
+    // free; a connection's edges/node are not multiplied again.
     fieldComplexity: (args, _ctx, field) => {
       const first = typeof (args as { first?: unknown }).first === 'number' ? (args as { first: number }).first : null;
-      const isList = isListType(getNullableType(field.type));
-      return { field: isLeafType(getNamedType(field.type)) ? 0 : 1, multiplier: first ?? (isList ? 10 : 1) };
+      const typeName = String(field.type);
+      const isList = typeName.replace(/!$/, '').startsWith('[');
+      if (field.name === 'edges' || field.name === 'node') return { field: 0, multiplier: 1 };
+      const isConnection = typeName.replace(/!$/, '').endsWith('Connection');
+      if (isConnection) return { field: 1, multiplier: first ?? 50 };
+      return { field: isList ? 1 : 0, multiplier: isList ? (first ?? 10) : 1 };
     },
     limit: { complexity: COST_LIMIT, depth: 100, breadth: 10_000 },
     complexityError: (kind, result) =>

@@ -94,6 +94,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const check = await createCheckDefinition(ctx.app.db, ctx.app.registry, ctx.principal, input);
       await writeAudit(ctx.app.db, ctx.app.pubsub, { principal: ctx.principal, action: 'check.create', outcome: 'OK', details: { name: check.name, kind: check.kind, params: check.params, target: check.target }, requestId: ctx.requestId });
+      await ctx.app.pubsub.publish('checksChanged', {});
       return { check };
     },
   }),
@@ -105,6 +106,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const check = await updateCheckDefinition(ctx.app.db, ctx.app.registry, ctx.principal, input.name, { ...input, all: input.allHosts });
       await writeAudit(ctx.app.db, ctx.app.pubsub, { principal: ctx.principal, action: 'check.update', outcome: 'OK', details: { name: check.name, input }, requestId: ctx.requestId });
+      await ctx.app.pubsub.publish('checksChanged', {});
       return { check };
     },
   }),
@@ -115,6 +117,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const deleted = await ctx.app.db.delete(checkDefinitions).where(eq(checkDefinitions.name, args.name)).returning();
       if (deleted.length) await writeAudit(ctx.app.db, ctx.app.pubsub, { principal: ctx.principal, action: 'check.delete', outcome: 'OK', details: { name: args.name }, requestId: ctx.requestId });
+      await ctx.app.pubsub.publish('checksChanged', {});
       return deleted.length > 0;
     },
   }),

@@ -181,7 +181,6 @@ builder.mutationFields((t) => ({
   deleteHosts: t.field({
     type: BulkResult,
     authScopes: { admin: true },
-    errors: { types: INPUT_ERRORS, union: { name: 'DeleteHostsResult' } },
     args: { hosts: t.arg.stringList({ required: true }), reason: t.arg.string({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const targets = await selectHosts(ctx.app.db, args.hosts);
@@ -204,7 +203,6 @@ builder.mutationFields((t) => ({
     type: BulkResult,
     description: 'Maintenance: a disabled host keeps its history but runs no checks and gets no work. Operators need the grant on every host.',
     authScopes: { operator: true },
-    errors: { types: INPUT_ERRORS, union: { name: 'SetHostsEnabledResult' } },
     args: { hosts: t.arg.stringList({ required: true }), enabled: t.arg.boolean({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       if (!args.reason.trim()) throw new ValidationError('a reason is required', 'reason');

@@ -9,6 +9,7 @@ import './audit.js';
 import './bulk.js';
 import './check-state.js';
 import './check-definition.js';
+import './check-status.js';
 import { builder } from './builder.js';
 
 export function buildSchema() {

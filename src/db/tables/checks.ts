@@ -46,6 +46,8 @@ export const checkState = pgTable(
     /** Circuit breaker: current backoff (s) while the host keeps failing; 0 when healthy. */
     backoffS: integer('backoff_s').notNull().default(0),
     durationMs: doublePrecision('duration_ms').notNull().default(0),
+    /** Results seen so far; 0 means "pending its first result" (which is taken without hysteresis). */
+    resultCount: integer('result_count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.hostId, t.checkId] }), index('check_state_due_idx').on(t.nextDueAt)],
 );

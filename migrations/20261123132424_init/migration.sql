@@ -91,6 +91,7 @@ CREATE TABLE "check_state" (
 	"next_due_at" timestamp with time zone NOT NULL,
 	"backoff_s" integer DEFAULT 0 NOT NULL,
 	"duration_ms" double precision DEFAULT 0 NOT NULL,
+	"result_count" integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "check_state_pkey" PRIMARY KEY("host_id","check_id")
 );
 --> statement-breakpoint

@@ -1,0 +1,378 @@
+/**
+ * The check scheduler. Every tick it claims due (host, check) pairs with FOR UPDATE SKIP LOCKED
+ * (so several server replicas share the work), runs them in one batch per check definition with a
+ * cap on concurrent batches and a deadline per batch, applies hysteresis and the circuit breaker,
+ * writes each batch in two statements and publishes only state changes.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import { checkDefinitions, checkState } from '../../db/tables/checks.js';
+import { groups, hostGroups, hostSettings, hosts } from '../../db/tables/inventory.js';
+import { writeAudit } from '../audit.js';
+import { ANONYMOUS } from '../auth/principal.js';
+import type { CommandRunner } from '../command.js';
+import { rollUpHealth } from '../health.js';
+import type { HostRow } from '../inventory/select-hosts.js';
+import type { Logger } from '../logger.js';
+import type { CheckOutcome, CheckStatus, HostTarget } from '../plugin.js';
+import type { PluginRegistry } from '../plugin-registry.js';
+import { pluginStateStore } from '../plugin-state.js';
+import type { PubSub } from '../pubsub.js';
+import type { SecretBox } from '../secrets.js';
+import { targetMatches, targetMatchSql } from './target-sql.js';
+import { applyOutcome, type PriorState } from './transition.js';
+import { type StateWrite, writeResults } from './write-results.js';
+
+export interface SchedulerDeps {
+  db: Db;
+  registry: PluginRegistry;
+  pubsub: PubSub;
+  log: Logger;
+  secrets: SecretBox;
+  run: CommandRunner;
+  tickMs: number;
+  /** Check batches running at once. */
+  concurrency: number;
+  maxBackoffS: number;
+  retentionDays: number;
+  /** Claimed pairs per tick. */
+  claimLimit?: number;
+  now?: () => Date;
+}
+
+type Definition = typeof checkDefinitions.$inferSelect;
+
+interface Claimed extends PriorState {
+  hostId: string;
+  checkId: string;
+}
+
+export interface RunNowOutcome extends CheckOutcome {
+  host: string;
+  kind: string;
+  check: string;
+}
+
+/** A sweep where more than this share of (at least MIN) hosts fail is suspect: the monitor, not the fleet. */
+const SUSPECT_SHARE = 0.5;
+const SUSPECT_MIN_HOSTS = 4;
+const SYNC_EVERY_MS = 15_000;
+
+export interface Scheduler {
+  /** One scheduling pass: sync targets if needed, claim due pairs, launch their batches. */
+  tick(): Promise<void>;
+  /** Waits until every launched batch has written its results. */
+  idle(): Promise<void>;
+  /** Runs the matching checks now for these hosts (runChecks), writing results as a sweep would. */
+  runNow(hostRows: HostRow[], kinds: string[] | null): Promise<RunNowOutcome[]>;
+  /** Re-reads check definitions and (re)creates pending state rows for every targeted pair. */
+  sync(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { db, registry, pubsub, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const claimLimit = deps.claimLimit ?? 20_000;
+  let definitions = new Map<string, Definition>();
+  let lastSync = 0;
+  let dirty = true;
+  const inFlight = new Set<Promise<void>>();
+  const stopController = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+
+  const offHosts = pubsub.on('hostUpdated', () => void (dirty = true));
+  const offChecks = pubsub.on('checksChanged', () => void (dirty = true));
+
+  async function sync(): Promise<void> {
+    const defs = await db.select().from(checkDefinitions);
+    definitions = new Map(defs.map((d) => [d.id, d]));
+    await db.execute(sql`
+      INSERT INTO check_state (host_id, check_id, kind, status, last_status, summary, observed_at, since, next_due_at)
+      SELECT h.id, cd.id, cd.kind, 'UNKNOWN', 'UNKNOWN', 'pending: not checked yet', now(), now(), now()
+      FROM check_definitions cd CROSS JOIN hosts h
+      WHERE cd.enabled AND ${targetMatchSql}
+      ON CONFLICT (host_id, check_id) DO NOTHING`);
+    await db.execute(sql`
+      DELETE FROM check_state cs USING check_definitions cd, hosts h
+      WHERE cs.check_id = cd.id AND cs.host_id = h.id AND (NOT cd.enabled OR NOT ${targetMatchSql})`);
+    lastSync = Date.now();
+    dirty = false;
+  }
+
+  async function claim(): Promise<Claimed[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await db.execute(sql`
+        WITH due AS (
+          SELECT cs.host_id, cs.check_id FROM check_state cs
+          JOIN hosts h ON h.id = cs.host_id
+          JOIN check_definitions cd ON cd.id = cs.check_id
+          WHERE h.enabled AND cd.enabled AND cs.next_due_at <= now()
+          ORDER BY cs.next_due_at
+          LIMIT ${claimLimit}
+          FOR UPDATE OF cs SKIP LOCKED
+        )
+        UPDATE check_state cs SET next_due_at = now() + make_interval(secs => cd.timeout_s * 2 + 30)
+        FROM due, check_definitions cd
+        WHERE cs.host_id = due.host_id AND cs.check_id = due.check_id AND cd.id = cs.check_id
+        RETURNING cs.host_id, cs.check_id, cs.status, cs.since, cs.consecutive_failures, cs.consecutive_ok, cs.backoff_s, cs.result_count`),
+    );
+    return rows.map((r) => ({
+      hostId: String(r.host_id),
+      checkId: String(r.check_id),
+      status: r.status as CheckStatus,
+      since: new Date(r.since as string),
+      consecutiveFailures: Number(r.consecutive_failures),
+      consecutiveOk: Number(r.consecutive_ok),
+      backoffS: Number(r.backoff_s),
+      resultCount: Number(r.result_count),
+    }));
+  }
+
+  /** Hosts with every plugin's settings, in one statement. */
+  async function loadTargets(hostIds: string[]): Promise<Map<string, { host: HostRow; settings: Map<string, Record<string, unknown>> }>> {
+    const out = new Map<string, { host: HostRow; settings: Map<string, Record<string, unknown>> }>();
+    if (hostIds.length === 0) return out;
+    const rows = await db
+      .select({ host: hosts, plugin: hostSettings.plugin, settings: hostSettings.settings, secrets: hostSettings.secrets })
+      .from(hosts)
+      .leftJoin(hostSettings, eq(hostSettings.hostId, hosts.id))
+      .where(inArray(hosts.id, hostIds));
+    for (const r of rows) {
+      let entry = out.get(r.host.id);
+      if (!entry) out.set(r.host.id, (entry = { host: r.host, settings: new Map() }));
+      if (r.plugin) {
+        let secret: Record<string, unknown> = {};
+        if (r.secrets) {
+          try {
+            secret = JSON.parse(deps.secrets.open(r.secrets));
+          } catch {
+            log.warn('unreadable plugin secrets (wrong CORRAL_SECRET_KEY?)', { host: r.host.name, plugin: r.plugin });
+          }
+        }
+        entry.settings.set(r.plugin, { ...(r.settings ?? {}), ...secret });
+      }
+    }
+    return out;
+  }
+
+  /** Runs one definition over its targets and returns an outcome for every target. */
+  async function runBatch(def: Definition, targets: HostTarget[]): Promise<CheckOutcome[]> {
+    const registered = registry.checkKinds.get(def.kind);
+    const started = performance.now();
+    const unknown = (summary: string): CheckOutcome[] => targets.map((t) => ({ hostId: t.id, status: 'UNKNOWN', summary, durationMs: performance.now() - started }));
+    if (!registered) return unknown(`check kind ${def.kind} is not available (plugin not loaded)`);
+    const parsed = registered.kind.params.safeParse(def.params);
+    if (!parsed.success) return unknown(`invalid params: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    const timeoutMs = def.timeoutS * 1000;
+    // A batch may hold many per-host runs; its deadline grows with the batch, capped at 10 minutes.
+    const deadlineMs = Math.min(600_000, timeoutMs * (2 + Math.floor(targets.length / 64)) + 5000);
+    const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), stopController.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const outcomes = await Promise.race([
+        registered.kind.run(targets, parsed.data, {
+          signal,
+          timeoutMs,
+          log: log.child({ check: def.name }),
+          run: deps.run,
+          state: pluginStateStore(db, registered.plugin),
+          now,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no result within ${Math.round(deadlineMs / 1000)}s`)), deadlineMs + 1000);
+        }),
+      ]);
+      const byHost = new Map(outcomes.map((o) => [o.hostId, o]));
+      return targets.map(
+        (t) => byHost.get(t.id) ?? { hostId: t.id, status: 'UNKNOWN', summary: 'the check returned no result for this host', durationMs: performance.now() - started },
+      );
+    } catch (e) {
+      return unknown(`could not check: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Applies outcomes to prior states, writes them, publishes changes. */
+  async function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], hostNames: Map<string, string>): Promise<StateWrite[]> {
+    const at = now();
+    const failing = outcomes.filter((o) => o.status !== 'OK').length;
+    const suspect = outcomes.length >= SUSPECT_MIN_HOSTS && failing / outcomes.length > SUSPECT_SHARE;
+    const writes: StateWrite[] = outcomes.map((o) => {
+      const prior = priors.get(o.hostId) ?? { status: 'UNKNOWN', since: at, consecutiveFailures: 0, consecutiveOk: 0, backoffS: 0, resultCount: 0 };
+      const next = applyOutcome(prior, o, { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS }, at, {
+        suspectSweep: suspect,
+      });
+      return { ...next, hostId: o.hostId, checkId: def.id, kind: def.kind };
+    });
+    await writeResults(db, writes);
+    if (suspect) {
+      const message = `monitor suspect: ${failing} of ${outcomes.length} hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
+      log.warn(message);
+      await pubsub.publish('monitorAlert', { message, failing, total: outcomes.length, kind: def.kind });
+      await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: outcomes.length } });
+    }
+    await publishChanges(def, writes, priors, hostNames);
+    return writes;
+  }
+
+  async function publishChanges(def: Definition, writes: StateWrite[], priors: Map<string, PriorState>, _hostNames: Map<string, string>): Promise<void> {
+    const changed = writes.filter((w) => w.changed);
+    if (changed.length === 0) return;
+    const hostIds = [...new Set(changed.map((c) => c.hostId))];
+    const [states, memberships, enabledRows] = await Promise.all([
+      db.select({ hostId: checkState.hostId, checkId: checkState.checkId, status: checkState.status }).from(checkState).where(inArray(checkState.hostId, hostIds)),
+      db.select({ hostId: hostGroups.hostId, groupId: hostGroups.groupId }).from(hostGroups).where(inArray(hostGroups.hostId, hostIds)),
+      db.select({ id: hosts.id, enabled: hosts.enabled }).from(hosts).where(inArray(hosts.id, hostIds)),
+    ]);
+    const groupsOf = new Map<string, string[]>();
+    for (const m of memberships) groupsOf.set(m.hostId, [...(groupsOf.get(m.hostId) ?? []), m.groupId]);
+    const enabled = new Map(enabledRows.map((r) => [r.id, r.enabled]));
+    for (const c of changed) {
+      await pubsub.publish('checkStateChanged', { hostId: c.hostId, checkId: def.id, kind: def.kind, groupIds: groupsOf.get(c.hostId) ?? [], status: c.status });
+    }
+    for (const hostId of hostIds) {
+      const after = states.filter((s) => s.hostId === hostId);
+      const before = after.map((s) => (s.checkId === def.id ? (priors.get(hostId)?.status ?? 'UNKNOWN') : s.status));
+      const wasPending = (priors.get(hostId)?.resultCount ?? 0) === 0;
+      const on = enabled.get(hostId) ?? true;
+      if (wasPending || rollUpHealth(on, before) !== rollUpHealth(on, after.map((s) => s.status))) {
+        await pubsub.publish('hostUpdated', { hostId, groupIds: groupsOf.get(hostId) ?? [] });
+      }
+    }
+  }
+
+  function toTarget(entry: { host: HostRow; settings: Map<string, Record<string, unknown>> }, plugin: string): HostTarget {
+    const h = entry.host;
+    return { id: h.id, name: h.name, address: h.address, labels: h.labels, settings: entry.settings.get(plugin) };
+  }
+
+  async function sweep(claimed: Claimed[]): Promise<void> {
+    const byCheck = new Map<string, Claimed[]>();
+    for (const c of claimed) byCheck.set(c.checkId, [...(byCheck.get(c.checkId) ?? []), c]);
+    if ([...byCheck.keys()].some((id) => !definitions.has(id))) {
+      definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
+    }
+    const targets = await loadTargets([...new Set(claimed.map((c) => c.hostId))]);
+    const names = new Map([...targets].map(([id, e]) => [id, e.host.name]));
+    for (const [checkId, pairs] of byCheck) {
+      const def = definitions.get(checkId);
+      if (!def) continue;
+      const plugin = registry.checkKinds.get(def.kind)?.plugin ?? '';
+      const batchTargets = pairs.flatMap((p) => {
+        const e = targets.get(p.hostId);
+        return e ? [toTarget(e, plugin)] : [];
+      });
+      const priors = new Map(pairs.map((p) => [p.hostId, p as PriorState]));
+      const job = (async () => {
+        const outcomes = await runBatch(def, batchTargets);
+        await record(def, priors, outcomes, names);
+      })()
+        .catch((e) => log.error('check batch failed', { check: def.name, error: String(e) }))
+        .finally(() => inFlight.delete(job));
+      inFlight.add(job);
+      while (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (dirty || Date.now() - lastSync > SYNC_EVERY_MS) await sync();
+    if (inFlight.size >= deps.concurrency) return;
+    const claimed = await claim();
+    if (claimed.length) await sweep(claimed);
+  }
+
+  async function runNow(hostRows: HostRow[], kinds: string[] | null): Promise<RunNowOutcome[]> {
+    await sync();
+    const enabledHosts = hostRows.filter((h) => h.enabled);
+    if (enabledHosts.length === 0) return [];
+    const memberships = await db
+      .select({ hostId: hostGroups.hostId, name: groups.name })
+      .from(hostGroups)
+      .innerJoin(groups, eq(groups.id, hostGroups.groupId))
+      .where(
+        inArray(
+          hostGroups.hostId,
+          enabledHosts.map((h) => h.id),
+        ),
+      );
+    const groupNames = new Map<string, string[]>();
+    for (const m of memberships) groupNames.set(m.hostId, [...(groupNames.get(m.hostId) ?? []), m.name]);
+    const targets = await loadTargets(enabledHosts.map((h) => h.id));
+    const results: RunNowOutcome[] = [];
+    const defs = [...definitions.values()].filter((d) => d.enabled && (!kinds || kinds.includes(d.kind)));
+    await Promise.all(
+      defs.map(async (def) => {
+        const hostsForDef = enabledHosts.filter((h) => targetMatches(def.target, h.name, groupNames.get(h.id) ?? []));
+        if (hostsForDef.length === 0) return;
+        const priorsRows = await db
+          .select()
+          .from(checkState)
+          .where(
+            and(
+              eq(checkState.checkId, def.id),
+              inArray(
+                checkState.hostId,
+                hostsForDef.map((h) => h.id),
+              ),
+            ),
+          );
+        const priors = new Map<string, PriorState>(priorsRows.map((r) => [r.hostId, r]));
+        const plugin = registry.checkKinds.get(def.kind)?.plugin ?? '';
+        const outcomes = await runBatch(
+          def,
+          hostsForDef.map((h) => toTarget(targets.get(h.id)!, plugin)),
+        );
+        const names = new Map(hostsForDef.map((h) => [h.id, h.name]));
+        await record(def, priors, outcomes, names);
+        for (const o of outcomes) results.push({ ...o, host: names.get(o.hostId) ?? o.hostId, kind: def.kind, check: def.name });
+      }),
+    );
+    return results.sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }) || a.check.localeCompare(b.check));
+  }
+
+  async function prune(): Promise<void> {
+    await db.execute(sql`DELETE FROM check_results WHERE observed_at < now() - make_interval(days => ${deps.retentionDays})`);
+  }
+
+  let lastPrune = 0;
+  const loop = async () => {
+    if (ticking || stopController.signal.aborted) return;
+    ticking = true;
+    try {
+      await tick();
+      if (Date.now() - lastPrune > 3600_000) {
+        lastPrune = Date.now();
+        await prune();
+      }
+    } catch (e) {
+      log.error('scheduler tick failed', { error: String(e) });
+    } finally {
+      ticking = false;
+      if (!stopController.signal.aborted) timer = setTimeout(loop, deps.tickMs);
+    }
+  };
+
+  return {
+    tick,
+    sync,
+    runNow,
+    idle: async () => {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+    start() {
+      timer = setTimeout(loop, 0);
+    },
+    async stop() {
+      stopController.abort();
+      if (timer) clearTimeout(timer);
+      offHosts();
+      offChecks();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
