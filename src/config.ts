@@ -40,6 +40,10 @@ export const configSchema = z.object({
   checkMaxBackoffS: z.coerce.number().int().min(1).default(300),
   /** Max bytes of a GraphQL request body. */
   maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024),
+  /** ping and ssh CRIT this long (with the BMC answering, power on) before POWER_CYCLE is recommended. */
+  powerCycleAfterS: z.coerce.number().int().min(0).default(300),
+  /** Most BMC sessions (ipmitool processes) at once. */
+  maxBmcSessions: z.coerce.number().int().min(1).default(4),
   /** Serve the built dashboard from this directory. */
   webDir: z.string().optional(),
 });
@@ -65,6 +69,8 @@ const ENV: Record<keyof Config, string> = {
   checkConcurrency: 'CORRAL_CHECK_CONCURRENCY',
   checkMaxBackoffS: 'CORRAL_CHECK_MAX_BACKOFF_S',
   maxBodyBytes: 'CORRAL_MAX_BODY_BYTES',
+  powerCycleAfterS: 'CORRAL_POWER_CYCLE_AFTER_S',
+  maxBmcSessions: 'CORRAL_MAX_BMC_SESSIONS',
   webDir: 'CORRAL_WEB_DIR',
 };
 

@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { runCommand } from './core/command.js';
 import { createScheduler, type Scheduler } from './core/checks/scheduler.js';
+import { syncSourceInventory } from './core/inventory/sync-source.js';
 import { pluginStateStore } from './core/plugin-state.js';
 import type { Engine } from './server.js';
 
@@ -29,7 +30,18 @@ export const pluginsEngine: Engine = async (app) => {
   const stops: Array<() => Promise<void>> = [];
   for (const plugin of app.registry.plugins) {
     if (!plugin.start) continue;
-    stops.push(await plugin.start({ log: app.log.child({ plugin: plugin.name }), run: runCommand, state: pluginStateStore(app.db, plugin.name) }));
+    stops.push(
+      await plugin.start({
+        log: app.log.child({ plugin: plugin.name }),
+        run: runCommand,
+        state: pluginStateStore(app.db, plugin.name),
+        syncInventory: async (source, inventory) => {
+          const summary = await syncSourceInventory(app.db, source, inventory);
+          if (summary.createdHosts.length) await app.pubsub.publish('checksChanged', {});
+          if (summary.skipped.length) app.log.warn('inventory sync skipped invalid names', { source, skipped: summary.skipped.slice(0, 20) });
+        },
+      }),
+    );
   }
   return async () => {
     for (const stop of stops.reverse()) await stop();

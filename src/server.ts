@@ -67,7 +67,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
     } else log.info('created user admin from CORRAL_ADMIN_PASSWORD');
   }
 
-  const schema = buildSchema();
+  const schema = buildSchema(registry.plugins);
 
   const contextFor = async (principal: Principal, clientAddress: string, signal?: AbortSignal): Promise<Context> => ({
     app,

@@ -94,16 +94,52 @@ export interface ActionKind<P = unknown> {
   minRole: 'operator' | 'admin';
   /** Dangerous actions need a reason, write intent+outcome audit events and obey CORRAL_MAX_BULK. */
   dangerous: boolean;
+  /** Per-host cooldown: a second run within this many seconds is refused unless an admin forces it. */
+  cooldownS?(params: P): number | null;
+  /**
+   * A recommendation an operator needs on every target before acting (e.g. POWER_CYCLE before a
+   * hard power cycle); admins may override with force and a reason. Null: no recommendation needed.
+   */
+  requiresRecommendation?(params: P): string | null;
   /** What a dry run reports for one host, without touching it. */
   describe(target: HostTarget, params: P): string;
   /** Acts on every target (the plugin bounds its own concurrency) and returns one outcome per target. */
   run(targets: HostTarget[], params: P, ctx: ActionContext): Promise<ActionOutcome[]>;
 }
 
+/** What a recommendation rule sees about one host: its latest check states and recent history. */
+export interface HostFacts {
+  host: HostTarget & { enabled: boolean };
+  /** Latest state per check kind (worst when several checks share a kind). */
+  checks: Record<string, { status: CheckStatus; since: Date; summary: string; consecutiveFailures: number; metrics: Record<string, number> | null }>;
+  /** Actions done on this host in the last 24 h (from the audit log), newest first. */
+  recentActions: { action: string; outcome: string; at: Date; params: Record<string, unknown> | null }[];
+  now: Date;
+}
+
+export interface Recommendation {
+  /** POWER_CYCLE, RESUME, ESCALATE, DRAIN … */
+  action: string;
+  /** 0..1 */
+  confidence: number;
+  /** A sentence an operator can check against the facts. */
+  explanation: string;
+}
+
+export interface RecommendationRule {
+  id: string;
+  evaluate(facts: HostFacts): Recommendation | null;
+}
+
 export interface PluginStartContext {
   log: Logger;
   run: CommandRunner;
   state: PluginStateStore;
+  /** Writes hosts and groups read from an outside source (e.g. Slurm partitions → SLURM groups). */
+  syncInventory(
+    source: 'SLURM' | 'GENDERS' | 'PDSH' | 'CSV',
+    inventory: { hosts: { name: string; address?: string | null }[]; groups: { name: string; hosts: string[] }[] },
+  ): Promise<void>;
 }
 
 export interface Plugin {
@@ -113,6 +149,13 @@ export interface Plugin {
   checks?: Record<string, CheckKind<any>>;
   actions?: Record<string, ActionKind<any>>;
   hostSettings?: HostSettingsSpec<any>;
+  /** Recommendation rules this plugin contributes (see core/recommendations.ts). */
+  recommendations?: RecommendationRule[];
+  /**
+   * Adds GraphQL fields (Host.power, powerAction …). Receives the schema builder and refs; typed as
+   * unknown here because core knows no GraphQL: plugins cast to the types in schema/plugin-api.ts.
+   */
+  extendSchema?(builder: unknown, refs: unknown): void;
   /** Background work (e.g. inventory sync); returns its stop function. */
   start?(ctx: PluginStartContext): Promise<() => Promise<void>>;
 }

@@ -16,7 +16,7 @@ export function createPlugins(config: Config): Plugin[] {
     pingPlugin,
     sshPlugin,
     createExecPlugin({ allowedDirs: config.nagiosPluginDirs }),
-    createIpmiPlugin({}),
+    createIpmiPlugin({ maxSessions: config.maxBmcSessions, powerCycleAfterS: config.powerCycleAfterS }),
     createSinfoPlugin({ slurmConf: config.slurmConf }),
     boincPlugin,
   ];

@@ -10,8 +10,23 @@ import './bulk.js';
 import './check-state.js';
 import './check-definition.js';
 import './check-status.js';
+import './actions.js';
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from '../core/plugin.js';
+import { createPlugins } from '../plugins/all.js';
+import { parseConfig } from '../config.js';
+import { schemaRefs } from './actions.js';
 import { builder } from './builder.js';
 
-export function buildSchema() {
-  return builder.toSchema({ sortSchema: true });
+let built: GraphQLSchema | null = null;
+
+/**
+ * The schema is built once per process: the builder is a module singleton, so plugins extend it
+ * once. The plugin list is the same for every server in a process (only settings differ).
+ */
+export function buildSchema(plugins: readonly Plugin[] = createPlugins(parseConfig({}))): GraphQLSchema {
+  if (built) return built;
+  for (const p of plugins) p.extendSchema?.(builder, schemaRefs);
+  built = builder.toSchema({ sortSchema: true });
+  return built;
 }

@@ -1,5 +1,5 @@
 /** Users, grants, login sessions and API tokens. */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { apiTokens, grants, type Role, users } from '../../db/tables/auth.js';
 import { groups } from '../../db/tables/inventory.js';
@@ -89,14 +89,21 @@ const LOGIN_FAILED = 'invalid username or password';
  * error and take the same time; attempts are counted per address and per account in Postgres.
  */
 export async function login(db: Db, username: string, password: string, clientAddress: string, ttlHours: number): Promise<{ token: string; user: UserRow; expiresAt: Date }> {
-  const limited = await hitLimits(db, [
+  const now = new Date();
+  const limits = [
     { key: `login:addr:${clientAddress}`, max: LOGIN_LIMITS.perAddressPerMinute, windowS: 60 },
     { key: `login:user:${username.toLowerCase().slice(0, 64)}`, max: LOGIN_LIMITS.perAccountPer15Min, windowS: 900 },
-  ]);
+  ];
+  const limited = await hitLimits(db, limits, now);
   if (limited) throw new RateLimitedError(`too many login attempts; try again in ${limited.windowS >= 900 ? '15 minutes' : 'a minute'}`);
   const [user] = await db.select().from(users).where(eq(users.username, username));
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) throw new ValidationError(LOGIN_FAILED);
+  // Only failures count: a successful login gives its hit back (counting first keeps the check atomic).
+  for (const limit of limits) {
+    const windowStart = new Date(Math.floor(now.getTime() / (limit.windowS * 1000)) * limit.windowS * 1000);
+    await db.execute(sql`UPDATE rate_limits SET count = count - 1 WHERE key = ${limit.key} AND window_start = ${windowStart.toISOString()} AND count > 0`);
+  }
   const { token, hash } = generateToken();
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   await db.insert(apiTokens).values({ kind: 'SESSION', name: 'login', tokenHash: hash, userId: user.id, expiresAt });

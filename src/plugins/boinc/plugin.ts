@@ -3,6 +3,7 @@ import type { Plugin } from '../../core/plugin.js';
 import { createBoincActions } from './actions.js';
 import { createBoincCheck } from './check.js';
 import { defaultBoincPool } from './client-pool.js';
+import { createBoincSchema } from './schema.js';
 import { boincHostSettings } from './settings.js';
 
 export const boincPlugin: Plugin = {
@@ -11,5 +12,6 @@ export const boincPlugin: Plugin = {
   checks: { boinc: createBoincCheck(defaultBoincPool) },
   actions: createBoincActions(defaultBoincPool),
   hostSettings: boincHostSettings,
+  extendSchema: createBoincSchema(defaultBoincPool),
   start: async () => async () => defaultBoincPool.close(),
 };

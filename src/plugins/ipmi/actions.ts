@@ -13,12 +13,19 @@ export const ipmiPowerParams = z.object({
 });
 export type IpmiPowerParams = z.output<typeof ipmiPowerParams>;
 
+/** Actions that cut power without asking the OS: they need a recommendation (or admin + force). */
+const HARD_ACTIONS = new Set<string>(['off', 'cycle', 'reset']);
+export const POWER_COOLDOWN_S = 600;
+
 export function createPowerAction(limitedRun: (ctx: ActionContext) => CommandRunner): ActionKind<IpmiPowerParams> {
   return {
     description: 'Chassis power on, off, cycle, hard reset or soft (ACPI) shutdown through the BMC; reads the state back',
     params: ipmiPowerParams,
     minRole: 'operator',
     dangerous: true,
+    // A second hard cycle within minutes rarely helps and can hurt (PSU, filesystems).
+    cooldownS: (params) => (HARD_ACTIONS.has(params.action) ? POWER_COOLDOWN_S : null),
+    requiresRecommendation: (params) => (HARD_ACTIONS.has(params.action) ? 'POWER_CYCLE' : null),
     // Synchronous and offline by contract: it states what would be sent where, from the settings only.
     describe: (target, params) => {
       const resolved = resolveBmc(target);

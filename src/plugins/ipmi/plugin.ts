@@ -1,13 +1,18 @@
 /** IPMI backend: BMC settings per host, the `ipmi` check and the `ipmi.power` action. */
+import { runCommand } from '../../core/command.js';
 import type { Plugin } from '../../core/plugin.js';
 import { createPowerAction } from './actions.js';
 import { createIpmiCheck } from './check.js';
+import { createPowerCycleRule } from './recommend.js';
+import { createIpmiSchema } from './schema.js';
 import { createSemaphore, limitRunner } from './semaphore.js';
 import { ipmiHostSettings } from './settings.js';
 
 export interface IpmiPluginOptions {
   /** Most BMC sessions (ipmitool processes) open at once across checks and actions. Default 4. */
   maxSessions?: number;
+  /** How long ping and ssh must be CRIT before POWER_CYCLE is recommended. Default 300 s. */
+  powerCycleAfterS?: number;
 }
 
 /** One semaphore per plugin instance, shared by the check and the action. */
@@ -20,6 +25,8 @@ export function createIpmiPlugin(options: IpmiPluginOptions = {}): Plugin {
     hostSettings: ipmiHostSettings,
     checks: { ipmi: createIpmiCheck(limited) },
     actions: { 'ipmi.power': createPowerAction(limited) },
+    recommendations: [createPowerCycleRule(options.powerCycleAfterS ?? 300)],
+    extendSchema: createIpmiSchema(limited, runCommand),
   };
 }
 

@@ -7,6 +7,7 @@ import { acceptHostKeyAction } from './action-accept-host-key.js';
 import { dfCheck } from './check-df.js';
 import { sshCheck } from './check-ssh.js';
 import { uptimeCheck } from './check-uptime.js';
+import { createSshSchema } from './schema.js';
 import { SshSessionPool } from './session-pool.js';
 import { SSH_SECRETS, sshSettingsSchema } from './settings.js';
 
@@ -18,6 +19,7 @@ export function createSshPlugin(pool: SshSessionPool): Plugin {
     checks: { ssh: sshCheck(pool), uptime: uptimeCheck(pool), df: dfCheck(pool) },
     actions: { 'ssh.accept-host-key': acceptHostKeyAction(pool) },
     hostSettings: { schema: sshSettingsSchema, secrets: SSH_SECRETS },
+    extendSchema: createSshSchema(pool),
     start: async () => async () => pool.closeAll(),
   };
 }

@@ -4,7 +4,11 @@
  * remote shell. Failures become `SshError`s with a short readable message and a kind.
  */
 import { Socket } from 'node:net';
-import { Client, type ClientChannel, utils } from 'ssh2';
+import ssh2, { type ClientChannel } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export by name.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 import type { PluginStateStore } from '../../core/plugin.js';
 import { hostKeyChangedMessage, verifyHostKey } from './host-key.js';
 
