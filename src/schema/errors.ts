@@ -1,5 +1,5 @@
 /** Typed errors: one `Error` interface; each core error class is a GraphQL object type. */
-import { ConflictError, CorralError, NotFoundError, RateLimitedError, ValidationError } from '../core/errors.js';
+import { ConflictError, type CorralError, NotFoundError, RateLimitedError, ValidationError } from '../core/errors.js';
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({

@@ -28,7 +28,7 @@ export function serveWeb(dir: string, pathname: string, res: ServerResponse): vo
     return;
   }
   const candidate = normalize(join(root, decodeURIComponent(pathname)));
-  const inside = candidate.startsWith(root + '/') && existsSync(candidate) && statSync(candidate).isFile();
+  const inside = candidate.startsWith(`${root}/`) && existsSync(candidate) && statSync(candidate).isFile();
   // Unknown paths fall back to index.html: the dashboard routes on the client.
   const file = inside ? candidate : index;
   const immutable = inside && file.includes('/assets/');

@@ -45,7 +45,7 @@ export async function ensureGroups(db: Db, names: string[], source: GroupSource 
 }
 
 export async function createHosts(db: Db, inputs: HostInput[], groupSource: GroupSource = 'STATIC'): Promise<HostRow[]> {
-  inputs.forEach((h, i) => validateHostInput(h, inputs.length > 1 ? `hosts[${i}]` : 'input'));
+  for (const [i, h] of inputs.entries()) validateHostInput(h, inputs.length > 1 ? `hosts[${i}]` : 'input');
   const seen = new Set<string>();
   for (const h of inputs) {
     if (seen.has(h.name)) throw new ConflictError(`host ${h.name} appears twice`, 'name');

@@ -17,7 +17,7 @@ export function createPowerCycleRule(afterS: number): RecommendationRule {
       const darkMs = facts.now.getTime() - darkSince;
       if (darkMs < afterS * 1000) return null;
       const bmc = facts.checks.ipmi;
-      if (!bmc || bmc.status !== 'OK' || bmc.metrics?.power !== 1) return null;
+      if (bmc?.status !== 'OK' || bmc.metrics?.power !== 1) return null;
       const slurm = facts.checks.slurm;
       if (slurm) {
         if ((slurm.metrics?.alloc_cpus ?? 0) > 0) return null; // jobs running: admin + force only

@@ -7,7 +7,7 @@ export const resumeRule: RecommendationRule = {
   id: 'slurm.resume-healthy',
   evaluate(facts) {
     const slurm = facts.checks.slurm;
-    if (!slurm || slurm.status !== 'WARN' || !/^(drained|draining)/.test(slurm.summary)) return null;
+    if (slurm?.status !== 'WARN' || !/^(drained|draining)/.test(slurm.summary)) return null;
     const probes = ['ping', 'ssh'].map((k) => facts.checks[k]).filter((c) => c !== undefined);
     if (probes.length === 0 || probes.some((c) => c.status !== 'OK')) return null;
     const healthySince = Math.max(...probes.map((c) => c.since.getTime()));
