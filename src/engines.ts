@@ -1,5 +1,7 @@
 /** The background engines a server runs (check scheduler, plugin background work), chosen by config. */
 import type { Config } from './config.js';
+import { flagInterruptedActions } from './core/actions/run-action.js';
+import { ANONYMOUS } from './core/auth/principal.js';
 import { runCommand } from './core/command.js';
 import { createScheduler, type Scheduler } from './core/checks/scheduler.js';
 import { syncSourceInventory } from './core/inventory/sync-source.js';
@@ -48,8 +50,23 @@ export const pluginsEngine: Engine = async (app) => {
   };
 };
 
+/**
+ * Power actions are at most once: an action whose server died mid-way is flagged REVIEW (at start
+ * and every minute, by whichever replica looks first) and never replayed.
+ */
+export const interruptedActionsEngine: Engine = async (app) => {
+  const sweep = () =>
+    flagInterruptedActions(app.db, app.pubsub, ANONYMOUS)
+      .then((n) => n && app.log.warn(`flagged ${n} interrupted action(s) for review`))
+      .catch((e) => app.log.error('could not check for interrupted actions', { error: String(e) }));
+  await sweep();
+  const timer = setInterval(sweep, 60_000);
+  timer.unref();
+  return async () => clearInterval(timer);
+};
+
 export function defaultEngines(_config: Config): Engine[] {
-  return [pluginsEngine, schedulerEngine];
+  return [pluginsEngine, schedulerEngine, interruptedActionsEngine];
 }
 
 export function schedulerOf(engines: Record<string, unknown>): Scheduler {
