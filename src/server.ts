@@ -31,7 +31,15 @@ import { buildSchema } from './schema/schema.js';
 import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
 import { useQueryLimits } from './server/use-query-limits.js';
+import { SubscriptionHub } from './server/subscription-hub.js';
 import { serveWeb } from './server/web.js';
+
+/** Who may share a subscription execution: the same kind of principal with the same grants. */
+function rightsKey(p: Principal): string {
+  if (p.kind === 'user') return `user:${JSON.stringify(p.grants.map((g) => [g.role, g.groupId]).sort())}`;
+  if (p.kind === 'agent') return `agent:${p.agentId}`;
+  return 'anonymous';
+}
 
 export interface CorralServer {
   app: AppServices;
@@ -211,6 +219,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
   // graphql-ws on the same port: token checked at connection_init, every subscription authorised
   // by the schema (scope-auth) when it starts, sockets closed when their token is revoked.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const hub = new SubscriptionHub();
   const socketsByToken = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   const offRevoked = pubsub.on('tokenRevoked', ({ tokenId }) => {
     for (const s of socketsByToken.get(tokenId) ?? []) s.close(4403, 'Forbidden: token revoked');
@@ -238,33 +247,42 @@ export async function createServer(config: Config, options: { log?: Logger; data
       subscribe: (args: any) => args.rootValue.subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
         const principal = (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS;
-        const abort = new AbortController();
-        ctx.extra.socket.once('close', () => abort.abort());
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          principal,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? 'ws',
-          signal: abort.signal,
-        });
+        const socketClosed = new AbortController();
+        ctx.extra.socket.once('close', () => socketClosed.abort());
+        const enveloped = (signal: AbortSignal) =>
+          yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+            principal,
+            clientAddress: ctx.extra.request.socket.remoteAddress ?? 'ws',
+            signal,
+          });
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = enveloped(socketClosed.signal);
         let document: ReturnType<typeof parse>;
         try {
           document = parse(payload.query);
         } catch (e) {
           return [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
         }
+        const errors = validate(s, document);
+        if (errors.length) return errors;
         const args = {
           schema: s,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe } as Record<string, unknown>,
         };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
+        // Subscriptions with the same document, variables and rights share one execution.
+        const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, rightsKey(principal)]);
+        args.rootValue.subscribe = (a: typeof args) =>
+          hub.join(key, async (sharedSignal) => {
+            const shared = enveloped(sharedSignal);
+            return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
+          });
         return args;
       },
     },

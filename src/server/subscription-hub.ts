@@ -1,0 +1,113 @@
+/**
+ * Shared subscription execution: subscribers with the same document, variables and rights share
+ * one execution, so an event is resolved once (not once per subscriber) and every member gets
+ * the same result object. Each member has a bounded queue: a slow consumer loses its oldest
+ * events rather than holding the others back or growing memory.
+ */
+import type { ExecutionResult } from 'graphql';
+
+type Source = AsyncIterable<ExecutionResult> | ExecutionResult;
+
+interface Member {
+  queue: ExecutionResult[];
+  wake: (() => void) | null;
+  done: boolean;
+  dropped: number;
+}
+
+interface Shared {
+  members: Set<Member>;
+  abort: AbortController;
+}
+
+export const MEMBER_QUEUE_LIMIT = 256;
+
+export class SubscriptionHub {
+  private readonly shared = new Map<string, Shared>();
+
+  /** Live shared executions (for metrics and tests). */
+  get size(): number {
+    return this.shared.size;
+  }
+
+  /**
+   * Joins the shared execution for `key`, starting it with `start(signal)` when it is the first.
+   * A start that answers with a single result (e.g. refused) is returned as it is, not shared.
+   */
+  async join(key: string, start: (signal: AbortSignal) => Promise<Source>): Promise<Source> {
+    let entry = this.shared.get(key);
+    if (!entry) {
+      const abort = new AbortController();
+      const source = await start(abort.signal);
+      if (!(Symbol.asyncIterator in (source as object))) {
+        abort.abort();
+        return source;
+      }
+      entry = this.shared.get(key); // another subscriber may have started it meanwhile
+      if (entry) {
+        abort.abort();
+        void (source as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]().return?.();
+      } else {
+        entry = { members: new Set(), abort };
+        this.shared.set(key, entry);
+        void this.pump(key, entry, source as AsyncIterable<ExecutionResult>);
+      }
+    }
+    return this.member(key, entry);
+  }
+
+  private async pump(key: string, entry: Shared, source: AsyncIterable<ExecutionResult>): Promise<void> {
+    const it = source[Symbol.asyncIterator]();
+    entry.abort.signal.addEventListener('abort', () => void it.return?.(), { once: true });
+    try {
+      for (;;) {
+        const { value, done } = await it.next();
+        if (done || entry.abort.signal.aborted) break;
+        for (const m of entry.members) {
+          m.queue.push(value);
+          if (m.queue.length > MEMBER_QUEUE_LIMIT) {
+            m.queue.shift();
+            m.dropped++;
+          }
+          m.wake?.();
+        }
+      }
+    } catch {
+      // The source failed: end every member; clients resubscribe.
+    } finally {
+      if (this.shared.get(key) === entry) this.shared.delete(key);
+      for (const m of entry.members) {
+        m.done = true;
+        m.wake?.();
+      }
+    }
+  }
+
+  private member(key: string, entry: Shared): AsyncIterableIterator<ExecutionResult> {
+    const m: Member = { queue: [], wake: null, done: false, dropped: 0 };
+    entry.members.add(m);
+    const leave = () => {
+      m.done = true;
+      entry.members.delete(m);
+      m.wake?.();
+      if (entry.members.size === 0 && this.shared.get(key) === entry) {
+        this.shared.delete(key);
+        entry.abort.abort();
+      }
+    };
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        while (m.queue.length === 0 && !m.done) await new Promise<void>((r) => (m.wake = r));
+        m.wake = null;
+        if (m.queue.length) return { value: m.queue.shift()!, done: false };
+        return { value: undefined, done: true };
+      },
+      async return() {
+        leave();
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+}
