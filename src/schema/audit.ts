@@ -5,6 +5,7 @@ import { builder } from './builder.js';
 import { AuditEventRef } from './audit-ref.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 import { ValidationError } from '../core/errors.js';
+import { Host } from './host.js';
 
 const AuditOutcomeEnum = builder.enumType('AuditOutcome', { values: AUDIT_OUTCOMES });
 
@@ -77,6 +78,51 @@ builder.queryFields((t) => ({
     {},
   ),
 }));
+
+builder.objectField(Host, 'auditEvents', (t) =>
+  t.field({
+    type: [AuditEventRef],
+    description: 'This host’s repair history: every action, refusal and outcome that named it, newest first.',
+    args: { first: t.arg.int({ required: false }) },
+    complexity: (args) => ({ field: 1, multiplier: args.first ?? 20 }),
+    resolve: (h, args, ctx) =>
+      ctx.app.db
+        .select()
+        .from(auditEvents)
+        .where(sql`${auditEvents.targets} @> ${JSON.stringify([h.name])}::jsonb`)
+        .orderBy(desc(auditEvents.id))
+        .limit(pageSize(args.first ?? 20)),
+  }),
+);
+
+const MonitorAlert = builder.objectRef<typeof auditEvents.$inferSelect>('MonitorAlert').implement({
+  description: 'Corral doubts its own monitoring: most hosts failed one check in one sweep.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    check: t.string({ resolve: (e) => String(e.details?.check ?? '') }),
+    kind: t.string({ resolve: (e) => String(e.details?.kind ?? '') }),
+    failing: t.int({ resolve: (e) => Number(e.details?.failing ?? 0) }),
+    total: t.int({ resolve: (e) => Number(e.details?.total ?? 0) }),
+    message: t.string({
+      resolve: (e) => `${e.details?.failing} of ${e.details?.total} hosts failed check ${e.details?.check} at once: the monitor itself is suspect; no host was marked bad`,
+    }),
+  }),
+});
+
+builder.queryField('monitorAlerts', (t) =>
+  t.field({
+    type: [MonitorAlert],
+    description: 'Suspect-monitor alerts of the last hour (newest first).',
+    authScopes: { authenticated: true },
+    resolve: (_r, _a, ctx) =>
+      ctx.app.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'monitor.suspect'), gte(auditEvents.at, new Date(Date.now() - 3600_000))))
+        .orderBy(desc(auditEvents.id))
+        .limit(20),
+  }),
+);
 
 builder.subscriptionFields((t) => ({
   auditEvent: t.field({
