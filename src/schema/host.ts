@@ -55,6 +55,7 @@ Host.implement({
 
 const HostFilter = builder.inputType('HostFilter', {
   fields: (t) => ({
+    hosts: t.stringList({ required: false, description: 'Host arguments (names, ranges node[01-04], @groups), expanded on the server; an unknown name is an error' }),
     groups: t.stringList({ required: false, description: 'Hosts in any of these groups' }),
     health: t.field({ type: [HealthEnum], required: false }),
     search: t.string({ required: false, description: 'Substring of the name or address' }),
@@ -74,6 +75,15 @@ builder.queryFields((t) => ({
         const where: SQL[] = [];
         const f = args.filter;
         if (f?.enabled != null) where.push(eq(hosts.enabled, f.enabled));
+        if (f?.hosts?.length) {
+          const selected = await selectHosts(ctx.app.db, [...f.hosts], 'filter.hosts');
+          where.push(
+            inArray(
+              hosts.id,
+              selected.map((h) => h.id),
+            ),
+          );
+        }
         if (f?.search) {
           const pattern = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
           where.push(or(ilike(hosts.name, pattern), ilike(hosts.address, pattern))!);
