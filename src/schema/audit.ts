@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm
 import { AUDIT_OUTCOMES, auditEvents } from '../db/tables/audit.js';
 import { builder } from './builder.js';
 import { AuditEventRef } from './audit-ref.js';
-import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
+import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
 import { ValidationError } from '../core/errors.js';
 import { Host } from './host.js';
 
@@ -62,16 +62,7 @@ builder.queryFields((t) => ({
           .where(where.length ? and(...where) : undefined)
           .orderBy(desc(auditEvents.id))
           .limit(limit + 1);
-        const page = rows.slice(0, limit);
-        return {
-          edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-          pageInfo: {
-            hasNextPage: rows.length > limit,
-            hasPreviousPage: after !== null,
-            startCursor: page[0] ? encodeCursor(page[0].id) : null,
-            endCursor: page.at(-1) ? encodeCursor(page.at(-1)!.id) : null,
-          },
-        };
+        return keysetConnection(rows, limit, after, (r) => r.id);
       },
     },
     {},

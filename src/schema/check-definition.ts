@@ -6,7 +6,7 @@ import { checkDefinitions } from '../db/tables/checks.js';
 import { builder } from './builder.js';
 import { CheckDefinitionRef } from './check-definition-ref.js';
 import { INPUT_ERRORS } from './errors.js';
-import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
+import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
 
 CheckDefinitionRef.implement({
   fields: (t) => ({
@@ -41,11 +41,7 @@ builder.queryFields((t) => ({
           .where(after !== null ? gt(checkDefinitions.name, after) : undefined)
           .orderBy(asc(checkDefinitions.name))
           .limit(limit + 1);
-        const page = rows.slice(0, limit);
-        return {
-          edges: page.map((node) => ({ cursor: encodeCursor(node.name), node })),
-          pageInfo: { hasNextPage: rows.length > limit, hasPreviousPage: after !== null, startCursor: page[0] ? encodeCursor(page[0].name) : null, endCursor: page.at(-1) ? encodeCursor(page.at(-1)!.name) : null },
-        };
+        return keysetConnection(rows, limit, after, (r) => r.name);
       },
     },
     {},

@@ -10,7 +10,7 @@ import { builder } from './builder.js';
 import { INPUT_ERRORS } from './errors.js';
 import { Group } from './group-ref.js';
 import { Host, HealthEnum } from './host.js';
-import { encodeCursor, decodeCursor, pageSize } from './pagination.js';
+import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
 
 const GroupSourceEnum = builder.enumType('GroupSource', { values: GROUP_SOURCES });
 
@@ -82,16 +82,7 @@ builder.queryFields((t) => ({
           .where(after !== null ? gt(groups.name, after) : undefined)
           .orderBy(asc(groups.name))
           .limit(limit + 1);
-        const page = rows.slice(0, limit);
-        return {
-          edges: page.map((node) => ({ cursor: encodeCursor(node.name), node })),
-          pageInfo: {
-            hasNextPage: rows.length > limit,
-            hasPreviousPage: after !== null,
-            startCursor: page[0] ? encodeCursor(page[0].name) : null,
-            endCursor: page.at(-1) ? encodeCursor(page.at(-1)!.name) : null,
-          },
-        };
+        return keysetConnection(rows, limit, after, (r) => r.name);
       },
     },
     {},

@@ -13,7 +13,7 @@ import { BulkResult, bulkOk } from './bulk.js';
 import type { Context } from './context.js';
 import { INPUT_ERRORS } from './errors.js';
 import { DEFAULT_PAGE, MAX_HOSTS_PAGE } from './limits.js';
-import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
+import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
 import { Group } from './group-ref.js';
 import { CheckStateRef } from './check-state-ref.js';
 
@@ -108,16 +108,7 @@ builder.queryFields((t) => ({
           .where(where.length ? and(...where) : undefined)
           .orderBy(asc(hosts.name))
           .limit(limit + 1);
-        const page = rows.slice(0, limit);
-        return {
-          edges: page.map((node) => ({ cursor: encodeCursor(node.name), node })),
-          pageInfo: {
-            hasNextPage: rows.length > limit,
-            hasPreviousPage: after !== null,
-            startCursor: page[0] ? encodeCursor(page[0].name) : null,
-            endCursor: page.at(-1) ? encodeCursor(page.at(-1)!.name) : null,
-          },
-        };
+        return keysetConnection(rows, limit, after, (r) => r.name);
       },
     },
     {},

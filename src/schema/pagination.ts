@@ -18,3 +18,18 @@ export function pageSize(first: number | null | undefined, max = MAX_PAGE): numb
   if (!Number.isInteger(first) || first < 0 || first > max) throw new ValidationError(`first must be between 0 and ${max}`, 'first');
   return first;
 }
+
+/** The connection shape for a keyset page: `rows` were fetched with limit + 1 to know if more follow. */
+export function keysetConnection<T>(rows: T[], limit: number, after: string | null, keyOf: (row: T) => string | number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    edges: page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node })),
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: after !== null,
+      startCursor: page[0] ? encodeCursor(keyOf(page[0])) : null,
+      endCursor: last ? encodeCursor(keyOf(last)) : null,
+    },
+  };
+}
