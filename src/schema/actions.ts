@@ -7,7 +7,6 @@ import { runCommand } from '../core/command.js';
 import { NotFoundError } from '../core/errors.js';
 import { readPublicSettings, setHostSettings, targetsFor } from '../core/host-settings.js';
 import { mayActOnHost } from '../core/auth/principal.js';
-import { groupIdsOfHosts } from '../core/inventory/select-hosts.js';
 import { pluginStateStore } from '../core/plugin-state.js';
 import { recommendationsFor } from '../core/recommendations.js';
 import { hosts } from '../db/tables/inventory.js';
@@ -97,7 +96,12 @@ builder.objectFields(Host, (t) => ({
   }),
   canOperate: t.boolean({
     description: 'Whether the caller holds operator rights on this host (for showing action buttons).',
-    resolve: async (h, _a, ctx) => mayActOnHost(ctx.principal, 'OPERATOR', (await groupIdsOfHosts(ctx.app.db, [h.id])).get(h.id) ?? []),
+    resolve: async (h, _a, ctx) =>
+      mayActOnHost(
+        ctx.principal,
+        'OPERATOR',
+        (await ctx.loaders.groupsOfHost.load(h.id)).map((g) => g.id),
+      ),
   }),
 }));
 
