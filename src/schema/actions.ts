@@ -7,6 +7,7 @@ import { runCommand } from '../core/command.js';
 import { NotFoundError } from '../core/errors.js';
 import { readPublicSettings, setHostSettings, targetsFor } from '../core/host-settings.js';
 import { mayActOnHost } from '../core/auth/principal.js';
+import type { Recommendation } from '../core/plugin.js';
 import { pluginStateStore } from '../core/plugin-state.js';
 import { recommendationsFor } from '../core/recommendations.js';
 import { hosts } from '../db/tables/inventory.js';
@@ -16,6 +17,23 @@ import type { Context } from './context.js';
 import { INPUT_ERRORS } from './errors.js';
 import { Host, type HostShape } from './host.js';
 import type { SchemaRefs } from './plugin-api.js';
+
+const recommendationLoaders = new WeakMap<Context, DataLoader<HostShape, Recommendation[]>>();
+/** Recommendations for every host of a page in one batch (two statements). */
+function recommendationLoader(ctx: Context): DataLoader<HostShape, Recommendation[]> {
+  let loader = recommendationLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(
+      async (rows) => {
+        const byId = await recommendationsFor(ctx.app.db, ctx.app.registry, [...rows]);
+        return rows.map((h) => byId.get(h.id) ?? []);
+      },
+      { cacheKeyFn: (h) => h.id },
+    );
+    recommendationLoaders.set(ctx, loader);
+  }
+  return loader;
+}
 
 const requestCaches = new WeakMap<Context, Map<string, Promise<unknown>>>();
 const targetLoaders = new WeakMap<Context, Map<string, DataLoader<HostShape, Awaited<ReturnType<typeof targetsFor>>[number]>>>();
@@ -87,7 +105,7 @@ builder.objectFields(Host, (t) => ({
   recommendations: t.field({
     type: [RecommendationRef],
     description: 'What the recommendation rules suggest for this host, most confident first, with the reasons.',
-    resolve: async (h, _a, ctx) => (await schemaRefs.cached(ctx, `recs:${h.id}`, () => recommendationsFor(ctx.app.db, ctx.app.registry, [h]))).get(h.id) ?? [],
+    resolve: (h, _a, ctx) => recommendationLoader(ctx).load(h),
   }),
   settings: t.field({
     type: [PluginSettingsRef],
