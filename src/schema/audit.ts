@@ -47,7 +47,7 @@ builder.queryFields((t) => ({
         const where: SQL[] = [];
         if (f?.actor) where.push(eq(auditEvents.actor, f.actor));
         if (f?.action) where.push(f.action.endsWith('.') ? sql`${auditEvents.action} LIKE ${`${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}` : eq(auditEvents.action, f.action));
-        if (f?.host) where.push(sql`${auditEvents.targets} @> ${JSON.stringify([f.host])}::jsonb`);
+        if (f?.host) where.push(sql`${auditEvents.targets} @> ${JSON.stringify([f.host])}::text::jsonb`);
         if (f?.outcome?.length) where.push(inArray(auditEvents.outcome, f.outcome));
         if (f?.since) where.push(gte(auditEvents.at, f.since));
         if (f?.until) where.push(lte(auditEvents.at, f.until));
@@ -80,7 +80,7 @@ builder.objectField(Host, 'auditEvents', (t) =>
       ctx.app.db
         .select()
         .from(auditEvents)
-        .where(sql`${auditEvents.targets} @> ${JSON.stringify([h.name])}::jsonb`)
+        .where(sql`${auditEvents.targets} @> ${JSON.stringify([h.name])}::text::jsonb`)
         .orderBy(desc(auditEvents.id))
         .limit(pageSize(args.first ?? 20)),
   }),

@@ -1,7 +1,8 @@
 /**
  * Writes a batch of results: one statement upserts every latest state, one inserts the history
  * rows. Both read a single JSON parameter (jsonb_to_recordset), so the statement count and the
- * parameter count stay constant whatever the batch size.
+ * parameter count stay constant whatever the batch size. The parameter is cast ::text::jsonb:
+ * postgres.js would otherwise send it as a JSON string value rather than the array it holds.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -40,7 +41,7 @@ export async function writeResults(db: Db, rows: StateWrite[]): Promise<void> {
                              consecutive_failures, consecutive_ok, next_due_at, backoff_s, duration_ms, result_count)
     SELECT x.host_id, x.check_id, x.kind, x.status, x.last_status, x.summary, x.metrics, x.observed_at, x.since,
            x.consecutive_failures, x.consecutive_ok, x.next_due_at, x.backoff_s, x.duration_ms, x.result_count
-    FROM jsonb_to_recordset(${states}::jsonb) AS x(host_id uuid, check_id uuid, kind text, status text, last_status text,
+    FROM jsonb_to_recordset(${states}::text::jsonb) AS x(host_id uuid, check_id uuid, kind text, status text, last_status text,
          summary text, metrics jsonb, observed_at timestamptz, since timestamptz, consecutive_failures int,
          consecutive_ok int, next_due_at timestamptz, backoff_s int, duration_ms float8, result_count int)
     WHERE EXISTS (SELECT 1 FROM hosts WHERE id = x.host_id) AND EXISTS (SELECT 1 FROM check_definitions WHERE id = x.check_id)
@@ -65,7 +66,7 @@ export async function writeResults(db: Db, rows: StateWrite[]): Promise<void> {
   await db.execute(sql`
     INSERT INTO check_results (host_id, check_id, kind, status, summary, metrics, observed_at, duration_ms)
     SELECT x.host_id, x.check_id, x.kind, x.status, x.summary, x.metrics, x.observed_at, x.duration_ms
-    FROM jsonb_to_recordset(${history}::jsonb) AS x(host_id uuid, check_id uuid, kind text, status text, summary text,
+    FROM jsonb_to_recordset(${history}::text::jsonb) AS x(host_id uuid, check_id uuid, kind text, status text, summary text,
          metrics jsonb, observed_at timestamptz, duration_ms float8)
     WHERE EXISTS (SELECT 1 FROM hosts WHERE id = x.host_id) AND EXISTS (SELECT 1 FROM check_definitions WHERE id = x.check_id)`);
 }
