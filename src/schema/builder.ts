@@ -6,6 +6,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
+import { writeAudit } from '../core/audit.js';
 import { hasGlobalRole, hasRoleSomewhere } from '../core/auth/principal.js';
 import type { Context } from './context.js';
 import { COST_LIMIT } from './limits.js';
@@ -30,10 +31,21 @@ export const builder = new SchemaBuilder<{
       admin: hasGlobalRole(ctx.principal, 'ADMIN'),
       agent: ctx.principal.kind === 'agent',
     }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.principal.kind === 'anonymous'
+    unauthorizedError: (_parent, ctx, info) => {
+      // Every refused mutation leaves an audit event (fire and forget: the refusal must not wait on it).
+      if (info.parentType.name === 'Mutation' && ctx.principal.kind !== 'anonymous') {
+        void writeAudit(ctx.app.db, ctx.app.pubsub, {
+          principal: ctx.principal,
+          action: `graphql.${info.fieldName}`,
+          outcome: 'DENIED',
+          details: { refusal: 'role does not allow this mutation' },
+          requestId: ctx.requestId,
+        }).catch(() => {});
+      }
+      return ctx.principal.kind === 'anonymous'
         ? new GraphQLError('authentication required: log in or send a bearer token', { extensions: { code: 'UNAUTHENTICATED' } })
-        : new GraphQLError('not allowed for your role', { extensions: { code: 'FORBIDDEN' } }),
+        : new GraphQLError('not allowed for your role', { extensions: { code: 'FORBIDDEN' } });
+    },
   },
   errors: { directResult: true },
   relay: { clientMutationId: 'omit', cursorType: 'String' },

@@ -61,12 +61,15 @@ export async function runHostAction(deps: ActionDeps, principal: Principal, req:
   if (!registered) throw new ValidationError(`unknown action ${req.actionId}; known: ${[...deps.registry.actions.keys()].join(', ')}`, 'action');
   const { action } = registered;
   const parsed = action.params.safeParse(req.params ?? {});
-  if (!parsed.success) {
+  const reason = req.reason?.trim() || null;
+  // A dangerous action without a reason is REASON_REQUIRED (audited below) even when the reason is
+  // also a parameter (slurm.drain) that fails validation for being empty.
+  const reasonMissing = action.dangerous && !reason;
+  if (!parsed.success && !reasonMissing) {
     const issue = parsed.error.issues[0];
     throw new ValidationError(`invalid parameters: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, 'params');
   }
-  const params = parsed.data;
-  const reason = req.reason?.trim() || null;
+  const params = parsed.success ? parsed.data : (req.params ?? {});
   if (reason && reason.length > 500) throw new ValidationError('reason must be at most 500 characters', 'reason');
   const targets = await selectHosts(db, req.hosts);
   const names = targets.map((h) => h.name);

@@ -58,6 +58,8 @@ export interface RunNowOutcome extends CheckOutcome {
 const SUSPECT_SHARE = 0.5;
 const SUSPECT_MIN_HOSTS = 4;
 const SYNC_EVERY_MS = 15_000;
+/** Advisory lock id for the target sync (any constant unique to Corral). */
+const SYNC_LOCK_ID = 0x636f7272;
 
 export interface Scheduler {
   /** One scheduling pass: sync targets if needed, claim due pairs, launch their batches. */
@@ -87,18 +89,30 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const offHosts = pubsub.on('hostUpdated', () => void (dirty = true));
   const offChecks = pubsub.on('checksChanged', () => void (dirty = true));
 
-  async function sync(): Promise<void> {
+  let syncing: Promise<void> | null = null;
+  /** One sync at a time in this process; across replicas an advisory lock keeps them apart. */
+  function sync(): Promise<void> {
+    syncing ??= doSync().finally(() => {
+      syncing = null;
+    });
+    return syncing;
+  }
+
+  async function doSync(): Promise<void> {
     const defs = await db.select().from(checkDefinitions);
     definitions = new Map(defs.map((d) => [d.id, d]));
-    await db.execute(sql`
-      INSERT INTO check_state (host_id, check_id, kind, status, last_status, summary, observed_at, since, next_due_at)
-      SELECT h.id, cd.id, cd.kind, 'UNKNOWN', 'UNKNOWN', 'pending: not checked yet', now(), now(), now()
-      FROM check_definitions cd CROSS JOIN hosts h
-      WHERE cd.enabled AND ${targetMatchSql}
-      ON CONFLICT (host_id, check_id) DO NOTHING`);
-    await db.execute(sql`
-      DELETE FROM check_state cs USING check_definitions cd, hosts h
-      WHERE cs.check_id = cd.id AND cs.host_id = h.id AND (NOT cd.enabled OR NOT ${targetMatchSql})`);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${SYNC_LOCK_ID})`);
+      await tx.execute(sql`
+        INSERT INTO check_state (host_id, check_id, kind, status, last_status, summary, observed_at, since, next_due_at)
+        SELECT h.id, cd.id, cd.kind, 'UNKNOWN', 'UNKNOWN', 'pending: not checked yet', now(), now(), now()
+        FROM check_definitions cd CROSS JOIN hosts h
+        WHERE cd.enabled AND ${targetMatchSql}
+        ON CONFLICT (host_id, check_id) DO NOTHING`);
+      await tx.execute(sql`
+        DELETE FROM check_state cs USING check_definitions cd, hosts h
+        WHERE cs.check_id = cd.id AND cs.host_id = h.id AND (NOT cd.enabled OR NOT ${targetMatchSql})`);
+    });
     lastSync = Date.now();
     dirty = false;
   }
@@ -350,7 +364,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         await prune();
       }
     } catch (e) {
-      log.error('scheduler tick failed', { error: String(e) });
+      log.error('scheduler tick failed', { error: String(e), cause: String((e as { cause?: unknown }).cause ?? '') });
     } finally {
       ticking = false;
       if (!stopController.signal.aborted) timer = setTimeout(loop, deps.tickMs);

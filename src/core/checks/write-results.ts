@@ -15,8 +15,10 @@ export interface StateWrite extends NextState {
   kind: string;
 }
 
-export async function writeResults(db: Db, rows: StateWrite[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function writeResults(db: Db, unsorted: StateWrite[]): Promise<void> {
+  if (unsorted.length === 0) return;
+  // A stable row order means two writers (a sweep and runChecks) lock rows in the same order: no deadlock.
+  const rows = [...unsorted].sort((a, b) => (a.hostId === b.hostId ? a.checkId.localeCompare(b.checkId) : a.hostId.localeCompare(b.hostId)));
   const states = JSON.stringify(
     rows.map((r) => ({
       host_id: r.hostId,
