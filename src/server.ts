@@ -15,7 +15,7 @@ import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { authenticate, bearerFrom } from './core/auth/authenticate.js';
-import { ANONYMOUS, type Principal } from './core/auth/principal.js';
+import type { Principal } from './core/auth/principal.js';
 import { bootstrapAdmin } from './core/auth/users.js';
 import { CorralError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -220,6 +220,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
   // by the schema (scope-auth) when it starts, sockets closed when their token is revoked.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const hub = new SubscriptionHub();
+  app.engines.subscriptions = hub;
   const socketsByToken = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   const offRevoked = pubsub.on('tokenRevoked', ({ tokenId }) => {
     for (const s of socketsByToken.get(tokenId) ?? []) s.close(4403, 'Forbidden: token revoked');
@@ -237,6 +238,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
           return false;
         }
         (ctx.extra as { principal?: Principal }).principal = principal;
+        (ctx.extra as { token?: string | null }).token = bearerFrom(raw);
         const set = socketsByToken.get(principal.tokenId) ?? new Set();
         set.add(ctx.extra.socket);
         socketsByToken.set(principal.tokenId, set);
@@ -246,7 +248,12 @@ export async function createServer(config: Config, options: { log?: Logger; data
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
-        const principal = (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS;
+        // Authenticated again for every operation: grants may have changed since connection_init.
+        const principal = await authenticate(db, (ctx.extra as { token?: string | null }).token ?? null);
+        if (principal.kind === 'anonymous') {
+          ctx.extra.socket.close(4403 as CloseCode, 'Forbidden: token no longer valid');
+          return [new GraphQLError('authentication required: log in or send a bearer token', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const socketClosed = new AbortController();
         ctx.extra.socket.once('close', () => socketClosed.abort());
         const enveloped = (signal: AbortSignal) =>

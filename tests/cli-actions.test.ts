@@ -86,6 +86,10 @@ describe.runIf(hasPeers('ipmi_sim', 'ipmitool', 'sdrcomp'))('corral power with i
     const rows = JSON.parse(r.stdout);
     expect(rows.find((x: { host: string }) => x.host === 'p01')).toMatchObject({ reachable: true, state: 'off' });
     expect(rows.find((x: { host: string }) => x.host === 'p03')).toMatchObject({ configured: false });
+    const show = await runCli(['hosts', 'show', 'p01'], { env, timeoutMs: 60_000 });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/^Power:\s+off \(BMC reachable/m);
+    expect(show.stdout).toMatch(/admin\s+ipmi\.power\s+PARTIAL\s+partial test$/m); // p01 ok, p02 and p03 failed
     const on = await runCli(['power', 'on', 'p01', '--reason', 'back on', '--yes', '--force'], { env, timeoutMs: 60_000 });
     expect(on.code, on.stderr).toBe(0);
     expect(bmc.power()).toBe('on');

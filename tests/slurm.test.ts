@@ -165,14 +165,14 @@ describe.runIf(hasPeers('munged', 'slurmctld', 'slurmd', 'sinfo', 'scontrol', 's
     const seen: SlurmInventory[] = [];
     const syncing = createSinfoPlugin({ slurmConf: peer.slurmConf, syncIntervalS: 0.2, onInventory: async (i) => void seen.push(i) });
     const ctx = checkContext(15_000);
-    const stop = await syncing.start?.({ log: ctx.log, run: runCommand, state: ctx.state });
+    const stop = await syncing.start?.({ log: ctx.log, run: runCommand, state: ctx.state, syncInventory: async () => {} });
     await waitFor(() => seen.length >= 2, 10_000, 'two inventory syncs');
     await stop?.();
     const count = seen.length;
     await new Promise((r) => setTimeout(r, 500));
     expect(seen.length).toBe(count); // stopped means stopped
     expect(seen[1]?.partitions.map((p) => p.name)).toEqual(['debug', 'render']);
-    expect(createSinfoPlugin({}).start).toBeUndefined(); // no sink, no background work
+    expect(createSinfoPlugin({}).start).toBeUndefined(); // no Slurm config, no background work
   });
 
   it('refuses node names that could be options or lists before any process runs', async () => {

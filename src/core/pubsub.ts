@@ -17,12 +17,17 @@ export interface Topics {
 }
 export type TopicName = keyof Topics;
 
-type Envelope = { [K in TopicName]: { topic: K; payload: Topics[K] } }[TopicName];
+type Envelope = { [K in TopicName]: { topic: K; payload?: Topics[K]; payloads?: Topics[K][] } }[TopicName];
+
+/** NOTIFY payloads are limited to 8000 bytes; batches are cut below that. */
+const MAX_NOTIFY_BYTES = 7500;
 
 const CHANNEL = 'corral_events';
 
 export interface PubSub {
   publish<K extends TopicName>(topic: K, payload: Topics[K]): Promise<void>;
+  /** Many events of one topic in as few notifications as fit (a sweep's state changes). */
+  publishMany<K extends TopicName>(topic: K, payloads: Topics[K][]): Promise<void>;
   /** Async iterator of one topic's events; ends when `signal` aborts or the pubsub closes. */
   subscribe<K extends TopicName>(topic: K, signal?: AbortSignal): AsyncIterableIterator<Topics[K]>;
   /** Callback form, for engines (not GraphQL); returns the unsubscribe function. */
@@ -40,11 +45,14 @@ export async function createPubSub(database: Database, log: Logger): Promise<Pub
       log.warn('ignoring malformed event payload');
       return;
     }
+    const payloads = env.payloads ?? (env.payload !== undefined ? [env.payload] : []);
     for (const l of listeners.get(env.topic) ?? []) {
-      try {
-        l(env.payload);
-      } catch (e) {
-        log.error('event listener failed', { topic: env.topic, error: String(e) });
+      for (const p of payloads) {
+        try {
+          l(p);
+        } catch (e) {
+          log.error('event listener failed', { topic: env.topic, error: String(e) });
+        }
       }
     }
   };
@@ -62,6 +70,22 @@ export async function createPubSub(database: Database, log: Logger): Promise<Pub
   return {
     async publish(topic, payload) {
       await database.notify(CHANNEL, JSON.stringify({ topic, payload }));
+    },
+    async publishMany(topic, payloads) {
+      let batch: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (batch.length) await database.notify(CHANNEL, `{"topic":${JSON.stringify(topic)},"payloads":[${batch.join(',')}]}`);
+        batch = [];
+        size = 0;
+      };
+      for (const p of payloads) {
+        const json = JSON.stringify(p);
+        if (size + json.length > MAX_NOTIFY_BYTES) await flush();
+        batch.push(json);
+        size += json.length + 1;
+      }
+      await flush();
     },
     on,
     subscribe<K extends TopicName>(topic: K, signal?: AbortSignal): AsyncIterableIterator<Topics[K]> {

@@ -40,8 +40,14 @@ export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 export class DataDirLockedError extends Error {}
 
+/** Data dirs this process holds open: the lock file's pid is ours for them, yet they are not stale. */
+const heldDataDirs = new Set<string>();
+
 /** PGlite does not lock its directory; two processes on one dir would corrupt it, so we take a lock file. */
 function lockDataDir(dataDir: string): () => void {
+  if (heldDataDirs.has(dataDir)) {
+    throw new DataDirLockedError(`data directory ${dataDir} is in use by another Corral server in this process (pid ${process.pid}); stop it first, or set CORRAL_DATA_DIR to another directory`);
+  }
   const lockPath = `${dataDir}.lock`;
   mkdirSync(dirname(lockPath), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -49,7 +55,11 @@ function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, 'wx');
       writeFileSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
+      heldDataDirs.add(dataDir);
+      return () => {
+        heldDataDirs.delete(dataDir);
+        rmSync(lockPath, { force: true });
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(lockPath, 'utf8').trim());

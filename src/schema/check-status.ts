@@ -13,6 +13,7 @@ import { CheckStatusEnum } from './check-state.js';
 import { CheckStateRef, type CheckStateShape } from './check-state-ref.js';
 import { filtered, groupFilter } from './host-events.js';
 import { HealthEnum, Host, type HostShape } from './host.js';
+import { createLoaders } from './loaders.js';
 import { pageSize } from './pagination.js';
 
 const CheckResultRef = builder.objectRef<typeof checkResults.$inferSelect>('CheckResult').implement({
@@ -145,6 +146,9 @@ builder.subscriptionField('checkStateChanged', (t) =>
       return filtered<Topics['checkStateChanged']>(ctx.app.pubsub.subscribe('checkStateChanged', ctx.signal), await groupFilter(ctx, args.groups), (e) => !kinds || kinds.has(e.kind));
     },
     resolve: async (event, _args, ctx) => {
+      // One context serves every event of a subscription: fresh loaders, or Host.health and
+      // Host.checks would show what the first event cached.
+      ctx.loaders = createLoaders(ctx.app.db);
       const [row] = await ctx.app.db
         .select()
         .from(checkState)

@@ -30,6 +30,13 @@ export class SubscriptionHub {
     return this.shared.size;
   }
 
+  /** Subscribers across all shared executions. */
+  get members(): number {
+    let n = 0;
+    for (const e of this.shared.values()) n += e.members.size;
+    return n;
+  }
+
   /**
    * Joins the shared execution for `key`, starting it with `start(signal)` when it is the first.
    * A start that answers with a single result (e.g. refused) is returned as it is, not shared.

@@ -1,6 +1,7 @@
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { SubscriptionHub } from '../../src/server/subscription-hub.js';
 import { seed } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/peers.js';
@@ -28,8 +29,10 @@ describe('subscription fan-out', () => {
     const N = 40;
     const got: string[][] = Array.from({ length: N }, () => []);
     for (let i = 0; i < N; i++) subscribe(s.adminToken, 'subscription { hostUpdated(groups: ["fan"]) { name enabled } }', (r) => got[i]!.push(`${r.data?.hostUpdated?.name}:${r.data?.hostUpdated?.enabled}`));
-    // Wait until every subscriber is registered (the shared execution exists and each joined it).
-    await new Promise((r) => setTimeout(r, 800));
+    // Wait until every subscriber has joined the one shared execution.
+    const hub = s.server.app.engines.subscriptions as SubscriptionHub;
+    await waitFor(() => hub.members === N, 20_000, 'every subscriber to join');
+    expect(hub.size).toBe(1);
     const before = s.server.app.database.stats.statements;
     const r = await s.gql(`mutation { setHostsEnabled(hosts:["f01"], enabled:false, reason:"fan-out test"){ outcomes { ok } } }`, {}, s.adminToken);
     expect(r.data.setHostsEnabled.outcomes[0].ok).toBe(true);

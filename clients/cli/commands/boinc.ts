@@ -17,7 +17,6 @@ interface Task {
 }
 interface BoincHost {
   name: string;
-  groups: { name: string }[];
   boinc: {
     reachable: boolean;
     error: string | null;
@@ -119,32 +118,37 @@ Examples:
     },
     mode: {
       summary: 'set the run, GPU or network mode',
-      help: `Usage: corral boinc mode run|gpu|network always|auto|never|restore HOSTS… [--duration S] [--reason TEXT]
+      help: `Usage: corral boinc mode run|gpu|network always|auto|never|restore HOSTS… [--duration S] [--reason TEXT] [--dry-run]
 
 Options:
-  --duration S    for this many seconds, then back to the previous mode
+  --duration S        for this many seconds, then back to the previous mode
+  -r, --reason TEXT   why (goes into the audit log)
+  -n, --dry-run       show what would happen, change nothing
 
 Examples:
   corral boinc mode run never @crunchers --duration 3600 --reason "benchmarking"
-  corral boinc mode gpu auto node07`,
+  corral boinc mode gpu auto node07
+  corral boinc mode network never 'node[01-08]' --dry-run`,
       async run(argv, ctx) {
-        const { values, positionals } = parse(argv, { ...MODE_OPTIONS, duration: { type: 'string' } }, 'boinc mode');
+        const { values, positionals } = parse(argv, { ...MODE_OPTIONS, duration: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' } }, 'boinc mode');
         const [what, mode, ...hosts] = positionals;
         return runBulkAction({
           ctx,
           values,
           command: 'boinc mode',
-          mutation: `mutation($h: [String!]!, $w: BoincModeTarget!, $m: BoincMode!, $d: Int, $r: String) {
-            boincSetMode(hosts: $h, what: $w, mode: $m, durationS: $d, reason: $r) { ${BULK_FIELDS} } }`,
+          mutation: `mutation($h: [String!]!, $w: BoincModeTarget!, $m: BoincMode!, $d: Int, $r: String, $n: Boolean) {
+            boincSetMode(hosts: $h, what: $w, mode: $m, durationS: $d, reason: $r, dryRun: $n) { ${BULK_FIELDS} } }`,
           variables: {
             w: enumArg(what, WHAT, 'what', 'boinc mode'),
             m: enumArg(mode, MODES, 'mode', 'boinc mode'),
             h: requireHosts(hosts, 'boinc mode'),
             d: intOption(values.duration, 'duration', 'boinc mode'),
             r: values.reason,
+            n: values['dry-run'] ?? false,
           },
           field: 'boincSetMode',
           what: `${what} mode ${mode}`,
+          dryRun: values['dry-run'],
         });
       },
     },

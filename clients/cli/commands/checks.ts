@@ -15,6 +15,14 @@ interface Definition {
   enabled: boolean;
   params: unknown;
 }
+interface HistoryRow {
+  kind: string;
+  status: string;
+  summary: string;
+  metrics: unknown;
+  observedAt: string;
+  durationMs: number;
+}
 const DEF_FIELDS = 'name kind hosts allHosts intervalS timeoutS enabled params';
 
 /** --param k=v values: JSON where the value parses as JSON (numbers, booleans, lists), else a string. */
@@ -38,7 +46,7 @@ function paramsFrom(values: { param?: string[]; params?: string }, command: stri
 }
 
 export const checksCommand: Command = {
-  summary: 'list, add, remove and run checks',
+  summary: 'list, add, remove and run checks, and show their history',
   help: `Usage: corral checks SUBCOMMAND …
 
 Check definitions say which kind of check (ping, ssh, ipmi …) runs on which hosts, how often.`,
@@ -167,6 +175,51 @@ Examples:
         const data = await api(values, ctx).request<{ deleteCheck: boolean }>('mutation($n: String!) { deleteCheck(name: $n) }', { n: name });
         if (!data.deleteCheck) throw new CliError(`no check named ${name} — see \`corral checks list\``);
         output(values, ctx, 'checks rm').line(`Removed check ${name}`);
+      },
+    },
+    history: {
+      summary: "one host's raw results of one check kind, newest first",
+      help: `Usage: corral checks history HOST KIND [--since TIME] [--first N] [--json | --csv]
+
+Every recorded result of check kind KIND on HOST (before hysteresis), newest first.
+
+Options:
+  --since TIME   only results observed at or after TIME (ISO 8601, e.g. 2024-05-01T12:00:00Z)
+  --first N      at most N results (default 50, at most 1000)
+
+Examples:
+  corral checks history node07 ping
+  corral checks history node07 ssh --since 2024-05-01T00:00:00Z --first 200 --csv`,
+      async run(argv, ctx) {
+        const { values, positionals } = parse(argv, { ...FORMAT_OPTIONS, since: { type: 'string' }, first: { type: 'string' } }, 'checks history');
+        const host = requireArg(positionals[0], 'HOST', 'checks history');
+        const kind = requireArg(positionals[1], 'KIND', 'checks history');
+        if (positionals.length > 2) throw new UsageError('name one host and one check kind', 'checks history');
+        let since: string | undefined;
+        if (values.since !== undefined) {
+          const t = Date.parse(values.since);
+          if (Number.isNaN(t)) throw new UsageError(`--since must be an ISO 8601 time like 2024-05-01T12:00:00Z (got "${values.since}")`, 'checks history');
+          since = new Date(t).toISOString();
+        }
+        const first = intOption(values.first, 'first', 'checks history');
+        const out = output(values, ctx, 'checks history');
+        const data = await api(values, ctx).request<{ host: { checkHistory: HistoryRow[] } | null }>(
+          'query($h: String!, $k: String!, $s: DateTime, $f: Int) { host(name: $h) { checkHistory(kind: $k, since: $s, first: $f) { kind status summary metrics observedAt durationMs } } }',
+          { h: host, k: kind, s: since, f: first },
+        );
+        if (!data.host) throw new CliError(`unknown host: ${host} — see \`corral hosts list\``);
+        const rows = data.host.checkHistory;
+        out.table(
+          [
+            { header: 'OBSERVED', value: (r) => r.observedAt },
+            { header: 'STATUS', value: (r) => r.status, colour: (r) => statusColour(r.status) },
+            { header: 'MS', value: (r) => Math.round(r.durationMs), align: 'right' },
+            { header: 'SUMMARY', value: (r) => r.summary },
+          ],
+          rows,
+        );
+        if (rows.length === 0 && out.format === 'table') out.note(`no ${kind} results for ${host}${since ? ` since ${since}` : ''}`);
+        return EXIT.OK;
       },
     },
     run: {

@@ -1,12 +1,12 @@
 /** `corral hosts …`: the inventory. */
 import { readFileSync } from 'node:fs';
 import { FORMAT_OPTIONS, keyValues, list, parse, requireArg, requireHosts } from '../lib/args.js';
-import { unwrap } from '../lib/api.js';
+import { ApiError, describeErrors, unwrap } from '../lib/api.js';
 import { BULK_FIELDS, type BulkResult, printBulk } from '../lib/bulk.js';
 import { api, type Command, type Context, output } from '../lib/command.js';
 import { CliError, EXIT, UsageError } from '../lib/exit-codes.js';
 import { listHosts } from '../lib/hosts-query.js';
-import { statusColour } from '../lib/output.js';
+import { age, type Colour, statusColour } from '../lib/output.js';
 import { confirm, readStdin } from '../lib/prompt.js';
 
 interface HostRow {
@@ -21,6 +21,21 @@ interface HostRow {
 const HOST_FIELDS = 'name address enabled disabledReason health labels groups { name }';
 const HEALTH = ['ok', 'warn', 'crit', 'unknown', 'disabled'];
 
+interface HostDetail extends HostRow {
+  checks: { kind: string; checkName: string; status: string; summary: string; observedAt: string; since: string; consecutiveFailures: number }[];
+  power: { reachable: boolean; state: string; lastChangedAt: string | null; error: string | null } | null;
+  slurm: { state: string; flags: string[]; reason: string | null; reasonUser: string | null; partitions: string[] } | null;
+  auditEvents: { at: string; actor: string; action: string; outcome: string; reason: string | null }[];
+}
+const SHOW_FIELDS = `${HOST_FIELDS}
+  checks { kind checkName status summary observedAt since consecutiveFailures }
+  power { reachable state lastChangedAt error }
+  slurm { state flags reason reasonUser partitions }
+  auditEvents(first: 10) { at actor action outcome reason }`;
+const OUTCOME_COLOUR: Record<string, Colour> = { OK: 'green', PARTIAL: 'yellow', REVIEW: 'yellow', FAILED: 'red', DENIED: 'red' };
+/** Fields asked of a peer (BMC, Slurm): if one fails the rest of the host is still worth showing. */
+const PEER_FIELDS = new Set(['power', 'slurm']);
+
 async function bulk(mutation: string, variables: Record<string, unknown>, argv: { values: Record<string, unknown> }, ctx: Context, what: string, field: string) {
   const values = argv.values as { json?: boolean; csv?: boolean };
   const out = output(values, ctx, `hosts ${what}`);
@@ -30,7 +45,7 @@ async function bulk(mutation: string, variables: Record<string, unknown>, argv: 
 }
 
 export const hostsCommand: Command = {
-  summary: 'list, add, remove, enable, disable, import hosts',
+  summary: 'list, show, add, remove, enable, disable, import hosts',
   help: `Usage: corral hosts SUBCOMMAND …
 
 The inventory: hosts, their addresses, groups and labels. Host arguments are names,
@@ -87,6 +102,83 @@ Examples:
           hosts,
           hosts.map((h) => ({ ...h, groups: h.groups.map((g) => g.name) })),
         );
+      },
+    },
+    show: {
+      summary: 'one host: groups, labels, health, checks, power, Slurm, recent events',
+      help: `Usage: corral hosts show HOST [--json]
+
+Everything about one host: address, groups, labels, health, each check's status and
+summary, power and Slurm state where configured, and its last 10 audit events.
+
+Examples:
+  corral hosts show node07
+  corral hosts show node07 --json | jq '.checks[] | select(.status != "OK")'`,
+      async run(argv, ctx) {
+        const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 'hosts show');
+        const name = requireArg(positionals[0], 'HOST', 'hosts show');
+        if (positionals.length > 1) throw new UsageError('show one host at a time (use `corral status` or `corral hosts list` for many)', 'hosts show');
+        const out = output(values, ctx, 'hosts show');
+        const r = await api(values, ctx).raw<{ host: HostDetail | null }>(`query($n: String!) { host(name: $n) { ${SHOW_FIELDS} } }`, { n: name });
+        // Errors on power/slurm alone (a peer that failed) leave the rest of the host readable.
+        const peerErrors = (r.errors ?? []).filter((e) => e.path?.[0] === 'host' && PEER_FIELDS.has(String(e.path[1])));
+        if ((r.errors?.length ?? 0) > peerErrors.length || !r.data) throw new ApiError(describeErrors(r.errors ?? [{ message: 'no data' }]), r.errors ?? []);
+        const h = r.data.host;
+        if (!h) throw new CliError(`unknown host: ${name} — see \`corral hosts list\``);
+        if (out.format === 'json') {
+          out.json({ ...h, groups: h.groups.map((g) => g.name) });
+          return EXIT.OK;
+        }
+        const labels = Object.entries(h.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+        const fields: [string, string][] = [
+          ['Name', h.name],
+          ['Address', h.address ?? '(the name)'],
+          ['Enabled', h.enabled ? 'yes' : `no${h.disabledReason ? ` (${h.disabledReason})` : ''}`],
+          ['Health', out.paint(h.health, statusColour(h.health))],
+          ['Groups', h.groups.map((g) => g.name).join(', ') || '-'],
+          ['Labels', labels.join(', ') || '-'],
+        ];
+        if (h.power) {
+          const changed = h.power.lastChangedAt ? `, changed ${age(h.power.lastChangedAt)}` : '';
+          const bmc = h.power.reachable ? 'BMC reachable' : `BMC unreachable${h.power.error ? `: ${h.power.error}` : ''}`;
+          fields.push(['Power', `${out.paint(h.power.state, statusColour(h.power.state))} (${bmc}${changed})`]);
+        }
+        if (h.slurm) {
+          const state = [h.slurm.state, ...h.slurm.flags].join('+');
+          const reason = h.slurm.reason ? `, reason "${h.slurm.reason}"${h.slurm.reasonUser ? ` by ${h.slurm.reasonUser}` : ''}` : '';
+          fields.push(['Slurm', `${state} (partitions ${h.slurm.partitions.join(',') || '-'}${reason})`]);
+        }
+        for (const e of peerErrors) fields.push([String(e.path![1]) === 'power' ? 'Power' : 'Slurm', `could not be read: ${e.message}`]);
+        for (const [k, v] of fields) out.line(`${`${k}:`.padEnd(9)} ${v}`);
+        out.line();
+        out.line(out.paint('Checks', 'bold'));
+        if (h.checks.length === 0) out.line('  (none)');
+        else
+          out.table(
+            [
+              { header: 'CHECK', value: (c) => c.checkName || c.kind },
+              { header: 'KIND', value: (c) => c.kind },
+              { header: 'STATUS', value: (c) => c.status, colour: (c) => statusColour(c.status) },
+              { header: 'SINCE', value: (c) => age(c.since) },
+              { header: 'SUMMARY', value: (c) => c.summary },
+            ],
+            h.checks,
+          );
+        out.line();
+        out.line(out.paint('Recent events', 'bold'));
+        if (h.auditEvents.length === 0) out.line('  (none)');
+        else
+          out.table(
+            [
+              { header: 'AT', value: (e) => e.at },
+              { header: 'ACTOR', value: (e) => e.actor },
+              { header: 'ACTION', value: (e) => e.action },
+              { header: 'OUTCOME', value: (e) => e.outcome, colour: (e) => OUTCOME_COLOUR[e.outcome] },
+              { header: 'REASON', value: (e) => e.reason ?? '' },
+            ],
+            h.auditEvents,
+          );
+        return EXIT.OK;
       },
     },
     add: {

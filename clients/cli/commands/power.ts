@@ -8,7 +8,6 @@ import { age, statusColour } from '../lib/output.js';
 
 interface PowerHost {
   name: string;
-  groups: { name: string }[];
   power: { reachable: boolean; state: string; lastChangedAt: string | null; error: string | null } | null;
 }
 

@@ -6,7 +6,6 @@ import { fetchHosts } from '../lib/hosts-query.js';
 
 interface SlurmHost {
   name: string;
-  groups: { name: string }[];
   slurm: { state: string; flags: string[]; reason: string | null; reasonUser: string | null; partitions: string[]; cpus: number | null; memoryMb: number | null; busy: boolean } | null;
 }
 
@@ -52,26 +51,37 @@ Examples:
     },
     drain: {
       summary: 'drain nodes: running jobs finish, no new ones start',
-      help: `Usage: corral slurm drain HOSTS… --reason TEXT [--yes]
+      help: `Usage: corral slurm drain HOSTS… --reason TEXT [--dry-run] [--yes]
 
 Exit status 3 when some nodes failed (e.g. not Slurm nodes).
 
+Options:
+  -r, --reason TEXT   why (required; Slurm shows it as the drain reason)
+  -n, --dry-run       show what would happen, change nothing
+  -y, --yes           do not ask
+
 Examples:
   corral slurm drain cn017 --reason "ECC errors"
+  corral slurm drain 'cn[001-016]' --reason "PDU maintenance" --dry-run
   corral slurm drain @rack2 --reason "PDU maintenance" --yes`,
       async run(argv, ctx) {
-        const { values, positionals } = parse(argv, { ...FORMAT_OPTIONS, reason: { type: 'string', short: 'r' }, yes: { type: 'boolean', short: 'y' } }, 'slurm drain');
+        const { values, positionals } = parse(
+          argv,
+          { ...FORMAT_OPTIONS, reason: { type: 'string', short: 'r' }, 'dry-run': { type: 'boolean', short: 'n' }, yes: { type: 'boolean', short: 'y' } },
+          'slurm drain',
+        );
         const hosts = requireHosts(positionals, 'slurm drain');
         const reason = requireArg(values.reason, '--reason (Slurm shows it as the drain reason)', 'slurm drain');
         return runBulkAction({
           ctx,
           values,
           command: 'slurm drain',
-          mutation: `mutation($h: [String!]!, $r: String!) { slurmDrain(hosts: $h, reason: $r) { ${BULK_FIELDS} } }`,
-          variables: { h: hosts, r: reason },
+          mutation: `mutation($h: [String!]!, $r: String!, $d: Boolean) { slurmDrain(hosts: $h, reason: $r, dryRun: $d) { ${BULK_FIELDS} } }`,
+          variables: { h: hosts, r: reason, d: values['dry-run'] ?? false },
           field: 'slurmDrain',
           what: 'drain',
           confirmQuestion: `Drain ${hosts.join(' ')}?`,
+          dryRun: values['dry-run'],
         });
       },
     },

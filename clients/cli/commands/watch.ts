@@ -82,13 +82,19 @@ Examples:
         else resolve(code);
       };
       const onEvent = (e: Event) => {
+        if (limit !== undefined && seen >= limit) return; // already ending
         seen++;
+        const last = limit !== undefined && seen >= limit;
         if (live) {
           clearTimeout(timer);
-          timer = setTimeout(() => void redraw().catch((err: Error) => finish(err)), 200);
-        } else if (out.format === 'json') out.line(JSON.stringify(e));
+          // The last change is drawn before ending, so --count N always shows what it counted.
+          if (last) void redraw().then(() => finish(EXIT.OK), (err: Error) => finish(err));
+          else timer = setTimeout(() => void redraw().catch((err: Error) => finish(err)), 200);
+          return;
+        }
+        if (out.format === 'json') out.line(JSON.stringify(e));
         else out.line([e.at, e.host, e.kind, out.paint(e.status, statusColour(e.status)), e.summary ?? ''].join('  ').trimEnd());
-        if (limit !== undefined && seen >= limit) setTimeout(() => finish(EXIT.OK), live ? 250 : 0);
+        if (last) setTimeout(() => finish(EXIT.OK), 0);
       };
       const onError = (optional: boolean) => (err: unknown) => {
         const errors = Array.isArray(err) ? (err as { message: string; extensions?: { code?: string } }[]) : null;

@@ -43,6 +43,16 @@ export interface SchedulerDeps {
 
 type Definition = typeof checkDefinitions.$inferSelect;
 
+interface TargetEntry {
+  host: HostRow;
+  settings: Map<string, Record<string, unknown>>;
+}
+
+/** jsonb arrives parsed from postgres.js and as text from some PGlite paths. */
+function parseJson(v: unknown): any {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
 interface Claimed extends PriorState {
   hostId: string;
   checkId: string;
@@ -54,7 +64,7 @@ export interface RunNowOutcome extends CheckOutcome {
   check: string;
 }
 
-/** A sweep where more than this share of (at least MIN) hosts fail is suspect: the monitor, not the fleet. */
+/** A sweep where more than this share of (at least MIN) hosts whose state was OK fail is suspect: the monitor, not the fleet. */
 const SUSPECT_SHARE = 0.5;
 const SUSPECT_MIN_HOSTS = 4;
 const SYNC_EVERY_MS = 15_000;
@@ -117,7 +127,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     dirty = false;
   }
 
-  async function claim(): Promise<Claimed[]> {
+  /**
+   * Claims due pairs and returns them with their hosts and every plugin's settings in the same
+   * statement, so a sweep reads the database once before it runs.
+   */
+  async function claim(): Promise<{ claimed: Claimed[]; targets: Map<string, TargetEntry> }> {
     const rows = rowsOf<Record<string, unknown>>(
       await db.execute(sql`
         WITH due AS (
@@ -130,25 +144,50 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           FOR UPDATE OF cs SKIP LOCKED
         )
         UPDATE check_state cs SET next_due_at = now() + make_interval(secs => cd.timeout_s * 2 + 30)
-        FROM due, check_definitions cd
-        WHERE cs.host_id = due.host_id AND cs.check_id = due.check_id AND cd.id = cs.check_id
-        RETURNING cs.host_id, cs.check_id, cs.status, cs.since, cs.consecutive_failures, cs.consecutive_ok, cs.backoff_s, cs.result_count`),
+        FROM due, check_definitions cd, hosts h
+        WHERE cs.host_id = due.host_id AND cs.check_id = due.check_id AND cd.id = cs.check_id AND h.id = cs.host_id
+        RETURNING cs.host_id, cs.check_id, cs.status, cs.since, cs.consecutive_failures, cs.consecutive_ok, cs.backoff_s, cs.result_count,
+          h.name, h.address, h.labels, h.enabled,
+          (SELECT jsonb_agg(jsonb_build_array(hs.plugin, hs.settings, hs.secrets)) FROM host_settings hs WHERE hs.host_id = cs.host_id) AS plugin_settings`),
     );
-    return rows.map((r) => ({
-      hostId: String(r.host_id),
-      checkId: String(r.check_id),
-      status: r.status as CheckStatus,
-      since: new Date(r.since as string),
-      consecutiveFailures: Number(r.consecutive_failures),
-      consecutiveOk: Number(r.consecutive_ok),
-      backoffS: Number(r.backoff_s),
-      resultCount: Number(r.result_count),
-    }));
+    const targets = new Map<string, TargetEntry>();
+    const claimed = rows.map((r) => {
+      const hostId = String(r.host_id);
+      if (!targets.has(hostId)) {
+        const host = { id: hostId, name: String(r.name), address: (r.address as string | null) ?? null, labels: parseJson(r.labels) ?? {}, enabled: Boolean(r.enabled) } as HostRow;
+        const settings = new Map<string, Record<string, unknown>>();
+        for (const [plugin, plain, sealed] of (parseJson(r.plugin_settings) as [string, Record<string, unknown>, string | null][] | null) ?? []) {
+          settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, host.name, plugin) });
+        }
+        targets.set(hostId, { host, settings });
+      }
+      return {
+        hostId,
+        checkId: String(r.check_id),
+        status: r.status as CheckStatus,
+        since: new Date(r.since as string),
+        consecutiveFailures: Number(r.consecutive_failures),
+        consecutiveOk: Number(r.consecutive_ok),
+        backoffS: Number(r.backoff_s),
+        resultCount: Number(r.result_count),
+      };
+    });
+    return { claimed, targets };
+  }
+
+  function openSecrets(sealed: string | null, host: string, plugin: string): Record<string, unknown> {
+    if (!sealed) return {};
+    try {
+      return JSON.parse(deps.secrets.open(sealed));
+    } catch {
+      log.warn('unreadable plugin secrets (wrong CORRAL_SECRET_KEY?)', { host, plugin });
+      return {};
+    }
   }
 
   /** Hosts with every plugin's settings, in one statement. */
-  async function loadTargets(hostIds: string[]): Promise<Map<string, { host: HostRow; settings: Map<string, Record<string, unknown>> }>> {
-    const out = new Map<string, { host: HostRow; settings: Map<string, Record<string, unknown>> }>();
+  async function loadTargets(hostIds: string[]): Promise<Map<string, TargetEntry>> {
+    const out = new Map<string, TargetEntry>();
     if (hostIds.length === 0) return out;
     const rows = await db
       .select({ host: hosts, plugin: hostSettings.plugin, settings: hostSettings.settings, secrets: hostSettings.secrets })
@@ -158,17 +197,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const r of rows) {
       let entry = out.get(r.host.id);
       if (!entry) out.set(r.host.id, (entry = { host: r.host, settings: new Map() }));
-      if (r.plugin) {
-        let secret: Record<string, unknown> = {};
-        if (r.secrets) {
-          try {
-            secret = JSON.parse(deps.secrets.open(r.secrets));
-          } catch {
-            log.warn('unreadable plugin secrets (wrong CORRAL_SECRET_KEY?)', { host: r.host.name, plugin: r.plugin });
-          }
-        }
-        entry.settings.set(r.plugin, { ...(r.settings ?? {}), ...secret });
-      }
+      if (r.plugin) entry.settings.set(r.plugin, { ...(r.settings ?? {}), ...openSecrets(r.secrets, r.host.name, r.plugin) });
     }
     return out;
   }
@@ -214,8 +243,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Applies outcomes to prior states, writes them, publishes changes. */
   async function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], hostNames: Map<string, string>): Promise<StateWrite[]> {
     const at = now();
-    const failing = outcomes.filter((o) => o.status !== 'OK').length;
-    const suspect = outcomes.length >= SUSPECT_MIN_HOSTS && failing / outcomes.length > SUSPECT_SHARE;
+    // Only hosts whose state is OK can be turned bad, so only they say whether the monitor is suspect:
+    // counting hosts already known bad would mask every new failure once half the batch is down.
+    const healthy = outcomes.filter((o) => {
+      const p = priors.get(o.hostId);
+      return !!p && p.resultCount > 0 && p.status === 'OK';
+    });
+    const failing = healthy.filter((o) => o.status !== 'OK').length;
+    const suspect = healthy.length >= SUSPECT_MIN_HOSTS && failing / healthy.length > SUSPECT_SHARE;
     const writes: StateWrite[] = outcomes.map((o) => {
       const prior = priors.get(o.hostId) ?? { status: 'UNKNOWN', since: at, consecutiveFailures: 0, consecutiveOk: 0, backoffS: 0, resultCount: 0 };
       const next = applyOutcome(prior, o, { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS }, at, {
@@ -225,10 +260,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
     await writeResults(db, writes);
     if (suspect) {
-      const message = `monitor suspect: ${failing} of ${outcomes.length} hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
+      const message = `monitor suspect: ${failing} of ${healthy.length} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
       log.warn(message);
-      await pubsub.publish('monitorAlert', { message, failing, total: outcomes.length, kind: def.kind });
-      await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: outcomes.length } });
+      await pubsub.publish('monitorAlert', { message, failing, total: healthy.length, kind: def.kind });
+      await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy.length } });
     }
     await publishChanges(def, writes, priors, hostNames);
     return writes;
@@ -246,32 +281,36 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const groupsOf = new Map<string, string[]>();
     for (const m of memberships) groupsOf.set(m.hostId, [...(groupsOf.get(m.hostId) ?? []), m.groupId]);
     const enabled = new Map(enabledRows.map((r) => [r.id, r.enabled]));
-    for (const c of changed) {
-      await pubsub.publish('checkStateChanged', { hostId: c.hostId, checkId: def.id, kind: def.kind, groupIds: groupsOf.get(c.hostId) ?? [], status: c.status });
-    }
+    const statesOf = new Map<string, typeof states>();
+    for (const st of states) statesOf.set(st.hostId, [...(statesOf.get(st.hostId) ?? []), st]);
+    await pubsub.publishMany(
+      'checkStateChanged',
+      changed.map((c) => ({ hostId: c.hostId, checkId: def.id, kind: def.kind, groupIds: groupsOf.get(c.hostId) ?? [], status: c.status })),
+    );
+    const healthChanged: { hostId: string; groupIds: string[] }[] = [];
     for (const hostId of hostIds) {
-      const after = states.filter((s) => s.hostId === hostId);
+      const after = statesOf.get(hostId) ?? [];
       const before = after.map((s) => (s.checkId === def.id ? (priors.get(hostId)?.status ?? 'UNKNOWN') : s.status));
       const wasPending = (priors.get(hostId)?.resultCount ?? 0) === 0;
       const on = enabled.get(hostId) ?? true;
       if (wasPending || rollUpHealth(on, before) !== rollUpHealth(on, after.map((s) => s.status))) {
-        await pubsub.publish('hostUpdated', { hostId, groupIds: groupsOf.get(hostId) ?? [] });
+        healthChanged.push({ hostId, groupIds: groupsOf.get(hostId) ?? [] });
       }
     }
+    await pubsub.publishMany('hostUpdated', healthChanged);
   }
 
-  function toTarget(entry: { host: HostRow; settings: Map<string, Record<string, unknown>> }, plugin: string): HostTarget {
+  function toTarget(entry: TargetEntry, plugin: string): HostTarget {
     const h = entry.host;
     return { id: h.id, name: h.name, address: h.address, labels: h.labels, settings: entry.settings.get(plugin) };
   }
 
-  async function sweep(claimed: Claimed[]): Promise<void> {
+  async function sweep(claimed: Claimed[], targets: Map<string, TargetEntry>): Promise<void> {
     const byCheck = new Map<string, Claimed[]>();
     for (const c of claimed) byCheck.set(c.checkId, [...(byCheck.get(c.checkId) ?? []), c]);
     if ([...byCheck.keys()].some((id) => !definitions.has(id))) {
       definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
     }
-    const targets = await loadTargets([...new Set(claimed.map((c) => c.hostId))]);
     const names = new Map([...targets].map(([id, e]) => [id, e.host.name]));
     for (const [checkId, pairs] of byCheck) {
       const def = definitions.get(checkId);
@@ -296,8 +335,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function tick(): Promise<void> {
     if (dirty || Date.now() - lastSync > SYNC_EVERY_MS) await sync();
     if (inFlight.size >= deps.concurrency) return;
-    const claimed = await claim();
-    if (claimed.length) await sweep(claimed);
+    const { claimed, targets } = await claim();
+    if (claimed.length) await sweep(claimed, targets);
   }
 
   async function runNow(hostRows: HostRow[], kinds: string[] | null): Promise<RunNowOutcome[]> {

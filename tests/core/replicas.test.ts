@@ -1,0 +1,89 @@
+/**
+ * Two server processes on one real Postgres: events travel over LISTEN/NOTIFY, so a change made
+ * through one replica reaches a subscriber of the other. Each replica has its own connection pool,
+ * as two processes would.
+ */
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { openDatabase } from '../../src/db/client.js';
+import { createPostgresDatabase, dropPostgresDatabase, hasPostgresForTests, type TestDatabase } from '../helpers/db.js';
+import { waitFor } from '../helpers/peers.js';
+import { seed } from '../helpers/seed.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe.runIf(hasPostgresForTests())('two replicas on one Postgres', () => {
+  let url: string;
+  let a: TestServer;
+  let b: TestServer;
+  /** A connection pool of its own on the shared database; the database is dropped once, in afterAll. */
+  const pool = async (): Promise<TestDatabase> => ({ database: await openDatabase({ url, maxConnections: 5 }), url, drop: async () => {} });
+
+  beforeAll(async () => {
+    url = await createPostgresDatabase();
+    a = await startTestServer({ testDb: await pool() });
+    b = await startTestServer({ testDb: await pool() });
+    await seed(a.server.app.db).host('shared01', { groups: ['render'] }).done();
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    if (url) await dropPostgresDatabase(url);
+  });
+
+  it('both replicas see the same data and share sessions', async () => {
+    expect(a.server.app.database).not.toBe(b.server.app.database);
+    const onB = await b.gql(`{ host(name:"shared01"){ name } viewer { username } }`, {}, a.adminToken);
+    expect(onB.data).toEqual({ host: { name: 'shared01' }, viewer: { username: 'admin' } });
+  });
+
+  it('a change through replica A reaches a hostUpdated subscriber on replica B, and an audit subscriber too', async () => {
+    const events: string[] = [];
+    const audits: string[] = [];
+    const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${b.adminToken}` } });
+    try {
+      client.subscribe<{ hostUpdated: { name: string; enabled: boolean } }>(
+        { query: `subscription { hostUpdated(groups:["render"]) { name enabled } }` },
+        { next: (v) => void (v.data && events.push(`${v.data.hostUpdated.name}:${v.data.hostUpdated.enabled}`)), error: () => {}, complete: () => {} },
+      );
+      client.subscribe<{ auditEvent: { action: string } }>(
+        { query: `subscription { auditEvent { action } }` },
+        { next: (v) => void (v.data && audits.push(v.data.auditEvent.action)), error: () => {}, complete: () => {} },
+      );
+      let enabled = false;
+      await waitFor(async () => {
+        const r = await a.gql(`mutation($e:Boolean!){ setHostsEnabled(hosts:["shared01"], enabled:$e, reason:"replica test"){ okCount } }`, { e: enabled }, a.adminToken);
+        expect(r.data.setHostsEnabled.okCount).toBe(1);
+        enabled = !enabled;
+        await new Promise((r) => setTimeout(r, 150));
+        return events.length > 0 && audits.length > 0;
+      }, 15_000, 'events from the other replica');
+      expect(events[0]).toMatch(/^shared01:(true|false)$/);
+      expect(audits[0]).toMatch(/^host\.(en|dis)able$/);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('revoking a token on replica A closes its socket on replica B', async () => {
+    const created = await a.gql(`mutation { createApiToken(input:{ name:"replica" }){ ... on CreatedApiToken { token apiToken { id } } } }`, {}, a.adminToken);
+    const { token, apiToken } = created.data.createApiToken;
+    let connected = false;
+    const closed = new Promise<number>((resolve) => {
+      const client = createClient({
+        url: b.wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+        on: { connected: () => void (connected = true), closed: (e) => resolve((e as { code: number }).code) },
+        onNonLazyError: () => {},
+      });
+      client.subscribe({ query: `subscription { auditEvent { action } }` }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    await waitFor(() => connected, 5000, 'socket connected');
+    await a.gql(`mutation($id:ID!){ revokeApiToken(id:$id){ __typename } }`, { id: apiToken.id }, a.adminToken);
+    const code = await Promise.race([closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    expect(code).toBe(4403);
+  });
+});
