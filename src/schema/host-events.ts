@@ -5,6 +5,7 @@ import { groups, hosts } from '../db/tables/inventory.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { Host } from './host.js';
+import { createLoaders } from './loaders.js';
 
 /** Group names → ids at subscribe time; null means "no filter". */
 export async function groupFilter(ctx: Context, names: readonly string[] | null | undefined): Promise<Set<string> | null> {
@@ -29,6 +30,8 @@ builder.subscriptionField('hostUpdated', (t) =>
     args: { groups: t.arg.stringList({ required: false }) },
     subscribe: async (_root, args, ctx) => filtered<Topics['hostUpdated']>(ctx.app.pubsub.subscribe('hostUpdated', ctx.signal), await groupFilter(ctx, args.groups)),
     resolve: async (event, _args, ctx) => {
+      // One context serves every event of a subscription: fresh loaders, or health would be stale.
+      ctx.loaders = createLoaders(ctx.app.db);
       const [row] = await ctx.app.db.select().from(hosts).where(eq(hosts.id, event.hostId));
       // A deleted host: resolve to a tombstone-like row would lie; surface an error for this event.
       if (!row) throw new Error('host no longer exists');

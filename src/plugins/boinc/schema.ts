@@ -3,7 +3,20 @@ import type { Builder, HostShape, SchemaRefs } from '../../schema/plugin-api.js'
 import type { BoincClientPool } from './client-pool.js';
 import { type BoincView, type BoincViewMessage, type BoincViewProject, type BoincViewTask, getBoincView } from './live.js';
 
+/** Views are kept this long, so a dashboard refreshing many panels asks each client once. */
+const VIEW_TTL_MS = 1000;
+
 export function createBoincSchema(pool: BoincClientPool) {
+  const recent = new Map<string, { at: number; view: Promise<BoincView> }>();
+  const cachedView = (key: string, load: () => Promise<BoincView>): Promise<BoincView> => {
+    const now = Date.now();
+    const hit = recent.get(key);
+    if (hit && now - hit.at < VIEW_TTL_MS) return hit.view;
+    if (recent.size > 10_000) recent.clear();
+    const view = load();
+    recent.set(key, { at: now, view });
+    return view;
+  };
   return (builderArg: unknown, refsArg: unknown): void => {
     const builder = builderArg as Builder;
     const refs = refsArg as SchemaRefs;
@@ -64,7 +77,8 @@ export function createBoincSchema(pool: BoincClientPool) {
         resolve: async (h: HostShape, _a, ctx) => {
           const target = await refs.target(ctx, h, 'boinc');
           if (!target.settings) return null;
-          return refs.cached(ctx, `boinc:${h.id}`, () => getBoincView(target, pool));
+          // Keyed by the settings too: a changed password or port is asked at once, not after the TTL.
+          return cachedView(`${h.id}:${JSON.stringify(target.settings)}`, () => getBoincView(target, pool));
         },
       }),
     );
@@ -73,6 +87,9 @@ export function createBoincSchema(pool: BoincClientPool) {
     const Mode = builder.enumType('BoincMode', { values: ['ALWAYS', 'AUTO', 'NEVER', 'RESTORE'] as const });
     const ProjectOp = builder.enumType('BoincProjectOp', { values: ['UPDATE', 'SUSPEND', 'RESUME', 'NOMOREWORK', 'ALLOWMOREWORK', 'DETACH', 'RESET'] as const });
     const TaskOp = builder.enumType('BoincTaskOp', { values: ['SUSPEND', 'RESUME', 'ABORT'] as const });
+
+    // After an action, the next view must show its effect.
+    const acted = <T>(p: Promise<T>): Promise<T> => p.finally(() => recent.clear());
 
     builder.mutationFields((t) => ({
       boincSetMode: t.field({
@@ -88,13 +105,13 @@ export function createBoincSchema(pool: BoincClientPool) {
           dryRun: t.arg.boolean({ required: false }),
         },
         resolve: (_r, a, ctx) =>
-          refs.runAction(ctx, {
+          acted(refs.runAction(ctx, {
             actionId: 'boinc.mode',
             hosts: [...a.hosts],
             params: { what: a.what.toLowerCase(), mode: a.mode.toLowerCase(), ...(a.durationS != null ? { durationS: a.durationS } : {}) },
             reason: a.reason,
             dryRun: a.dryRun,
-          }),
+          })),
       }),
       boincProjectOp: t.field({
         type: refs.BulkResult,
@@ -109,13 +126,13 @@ export function createBoincSchema(pool: BoincClientPool) {
         },
         resolve: (_r, a, ctx) => {
           const remove = a.op === 'DETACH' || a.op === 'RESET';
-          return refs.runAction(ctx, {
+          return acted(refs.runAction(ctx, {
             actionId: remove ? 'boinc.project-remove' : 'boinc.project',
             hosts: [...a.hosts],
             params: { url: a.url, op: a.op.toLowerCase() },
             reason: a.reason,
             dryRun: a.dryRun,
-          });
+          }));
         },
       }),
       boincTaskOp: t.field({
@@ -131,9 +148,9 @@ export function createBoincSchema(pool: BoincClientPool) {
           dryRun: t.arg.boolean({ required: false }),
         },
         resolve: (_r, a, ctx) =>
-          a.op === 'ABORT'
+          acted(a.op === 'ABORT'
             ? refs.runAction(ctx, { actionId: 'boinc.task-abort', hosts: [...a.hosts], params: { projectUrl: a.projectUrl, name: a.task }, reason: a.reason, dryRun: a.dryRun })
-            : refs.runAction(ctx, { actionId: 'boinc.task', hosts: [...a.hosts], params: { projectUrl: a.projectUrl, name: a.task, op: a.op.toLowerCase() }, reason: a.reason, dryRun: a.dryRun }),
+            : refs.runAction(ctx, { actionId: 'boinc.task', hosts: [...a.hosts], params: { projectUrl: a.projectUrl, name: a.task, op: a.op.toLowerCase() }, reason: a.reason, dryRun: a.dryRun })),
       }),
     }));
   };
