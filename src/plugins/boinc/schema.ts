@@ -3,18 +3,16 @@ import type { Builder, HostShape, SchemaRefs } from '../../schema/plugin-api.js'
 import type { BoincClientPool } from './client-pool.js';
 import { type BoincView, type BoincViewMessage, type BoincViewProject, type BoincViewTask, getBoincView } from './live.js';
 
-/** Views are kept this long, so a dashboard refreshing many panels asks each client once. */
-const VIEW_TTL_MS = 1000;
-
 export function createBoincSchema(pool: BoincClientPool) {
-  const recent = new Map<string, { at: number; view: Promise<BoincView> }>();
+  // Requests for the same client at the same moment (a dashboard's panels, several browser tabs)
+  // share one fetch; a settled view is never reused, so "reachable" is always current.
+  const recent = new Map<string, Promise<BoincView>>();
   const cachedView = (key: string, load: () => Promise<BoincView>): Promise<BoincView> => {
-    const now = Date.now();
-    const hit = recent.get(key);
-    if (hit && now - hit.at < VIEW_TTL_MS) return hit.view;
-    if (recent.size > 10_000) recent.clear();
-    const view = load();
-    recent.set(key, { at: now, view });
+    let view = recent.get(key);
+    if (!view) {
+      view = load().finally(() => recent.delete(key));
+      recent.set(key, view);
+    }
     return view;
   };
   return (builderArg: unknown, refsArg: unknown): void => {
@@ -88,7 +86,7 @@ export function createBoincSchema(pool: BoincClientPool) {
     const ProjectOp = builder.enumType('BoincProjectOp', { values: ['UPDATE', 'SUSPEND', 'RESUME', 'NOMOREWORK', 'ALLOWMOREWORK', 'DETACH', 'RESET'] as const });
     const TaskOp = builder.enumType('BoincTaskOp', { values: ['SUSPEND', 'RESUME', 'ABORT'] as const });
 
-    // After an action, the next view must show its effect.
+    // A view fetched while an action ran must not be shared with requests after it.
     const acted = <T>(p: Promise<T>): Promise<T> => p.finally(() => recent.clear());
 
     builder.mutationFields((t) => ({
