@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, buildDashboard, launchBrowser } from '../clients/web/e2e/browser.js';
 import * as queries from '../clients/web/src/api/queries.js';
 import { buildSchema } from '../src/schema/schema.js';
-import { hasPeers } from './helpers/peers.js';
+import { hasPeers, isRoot } from './helpers/peers.js';
+import { createNetnsLab, type NetnsLab } from './peers/netns.js';
 import { seed } from './helpers/seed.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/server.js';
 import { type IpmiSimPeer, startIpmiSim } from './peers/ipmi-sim.js';
@@ -29,11 +30,12 @@ describe('web client documents', () => {
   });
 });
 
-describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp'))('web dashboard in Chromium', () => {
+describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && isRoot())('web dashboard in Chromium', () => {
   let web: Awaited<ReturnType<typeof buildDashboard>>;
   let srv: TestServer;
   let browser: Browser;
   let bmc: IpmiSimPeer;
+  let lab: NetnsLab;
 
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
     const r = await srv.gql(query, variables, srv.adminToken);
@@ -57,12 +59,15 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp'))('web das
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    [web, bmc] = await Promise.all([buildDashboard(), startIpmiSim({ power: 'on' })]);
+    // r01 is a test host in a network namespace with its link down: dark, and the failing pings
+    // stay on this machine's own links.
+    [web, bmc, lab] = await Promise.all([buildDashboard(), startIpmiSim({ power: 'on' }), createNetnsLab(1)]);
+    await lab.setLinkUp(0, false);
     // powerCycleAfterS 0: a host that stops answering ping is recommended for a power cycle at once.
     srv = await startTestServer({ config: { webDir: web.dir, powerCycleAfterS: 0 } });
     browser = await launchBrowser();
     await seed(srv.server.app.db)
-      .host('r01', { groups: ['render'], address: '192.0.2.10', labels: { state: '0' } }) // TEST-NET-1: never answers
+      .host('r01', { groups: ['render'], address: lab.hosts[0]!.address, labels: { state: '0' } })
       .host('r02', { groups: ['render'], address: '127.0.0.2', labels: { state: '1' } })
       .host('r03', { groups: ['render'], address: '127.0.0.3', labels: { state: '2' } })
       .host('r04', { groups: ['render'], address: '127.0.0.4', labels: { state: '0' } })
@@ -98,6 +103,7 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp'))('web das
     await browser?.close();
     await srv?.stop();
     await bmc?.stop();
+    await lab?.cleanup();
     web?.remove();
   });
 

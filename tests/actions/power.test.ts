@@ -8,14 +8,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, expectCode } from '../helpers/gql.js';
-import { hasPeers } from '../helpers/peers.js';
+import { hasPeers, isRoot } from '../helpers/peers.js';
+import { createNetnsLab, type NetnsLab } from '../peers/netns.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type IpmiSimPeer, startIpmiSim } from '../peers/ipmi-sim.js';
 
-// 198.51.100.0/24 (TEST-NET-2) is never routed: ping there fails, like a host that went dark.
-const DARK = ['198.51.100.7', '198.51.100.8'];
+// Dark hosts: two test hosts in network namespaces with their links down. Their private subnet
+// exists only on this machine's own links, so the pings that fail never leave the machine.
+let lab: NetnsLab;
+const DARK: string[] = [];
 
-describe.runIf(hasPeers('ipmi_sim', 'ipmitool', 'sdrcomp', 'fping'))('powerAction against simulated BMCs', () => {
+describe.runIf(hasPeers('ipmi_sim', 'ipmitool', 'sdrcomp', 'fping', 'ip') && isRoot())('powerAction against simulated BMCs', () => {
   let s: TestServer;
   let bmc: Record<'a' | 'b' | 'd1' | 'd2', IpmiSimPeer>;
   let opA: string;
@@ -47,6 +50,10 @@ describe.runIf(hasPeers('ipmi_sim', 'ipmitool', 'sdrcomp', 'fping'))('powerActio
   };
 
   beforeAll(async () => {
+    lab = await createNetnsLab(2);
+    DARK.push(...lab.hosts.map((h) => h.address));
+    await lab.setLinkUp(0, false);
+    await lab.setLinkUp(1, false);
     const [a, b, d1, d2] = await Promise.all([startIpmiSim(), startIpmiSim(), startIpmiSim(), startIpmiSim()]);
     bmc = { a: a!, b: b!, d1: d1!, d2: d2! };
     s = await startTestServer({ config: { maxBulk: 2, powerCycleAfterS: 0 } });
@@ -80,6 +87,7 @@ describe.runIf(hasPeers('ipmi_sim', 'ipmitool', 'sdrcomp', 'fping'))('powerActio
   }, 50_000);
   afterAll(async () => {
     await s?.stop();
+    await lab?.cleanup();
     await Promise.all(Object.values(bmc ?? {}).map((p) => p.stop()));
   });
 
