@@ -5,8 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { type CloseCode, makeServer } from 'graphql-ws';
@@ -32,6 +30,7 @@ import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
 import { useQueryLimits } from './server/use-query-limits.js';
 import { SubscriptionHub } from './server/subscription-hub.js';
+import { WEB_DIST_DIR } from './paths.js';
 import { serveWeb } from './server/web.js';
 
 /** Who may share a subscription execution: the same kind of principal with the same grants. */
@@ -55,7 +54,6 @@ export interface CorralServer {
 /** Engines started with the server (scheduler, liveness …): each returns its stop function. */
 export type Engine = (app: AppServices) => Promise<() => Promise<void>>;
 
-const DEFAULT_WEB_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../clients/web/dist');
 
 export async function createServer(config: Config, options: { log?: Logger; database?: Database; engines?: Engine[] } = {}): Promise<CorralServer> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -213,7 +211,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
       res.writeHead(405).end();
       return;
     }
-    serveWeb(config.webDir ?? DEFAULT_WEB_DIR, url.pathname, res);
+    serveWeb(config.webDir ?? WEB_DIST_DIR, url.pathname, res);
   });
 
   // graphql-ws on the same port: token checked at connection_init, every subscription authorised
@@ -247,7 +245,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
       },
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // Authenticated again for every operation: grants may have changed since connection_init.
         const principal = await authenticate(db, (ctx.extra as { token?: string | null }).token ?? null);
         if (principal.kind === 'anonymous') {
@@ -285,11 +283,18 @@ export async function createServer(config: Config, options: { log?: Logger; data
         };
         // Subscriptions with the same document, variables and rights share one execution.
         const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, rightsKey(principal)]);
+        const socket = ctx.extra.socket;
+        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         args.rootValue.subscribe = (a: typeof args) =>
-          hub.join(key, async (sharedSignal) => {
-            const shared = enveloped(sharedSignal);
-            return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
-          });
+          hub.join(
+            key,
+            async (sharedSignal) => {
+              const shared = enveloped(sharedSignal);
+              return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
+            },
+            // graphql-ws "next" messages written straight to the socket: one serialisation per event.
+            { send: (json) => socket.send(`${prefix}${json}}`), buffered: () => socket.bufferedAmount },
+          );
         return args;
       },
     },

@@ -1,6 +1,7 @@
 /**
  * The subscriber side of bench/fanout, in its own process: N graphql-ws clients (mode gql) or N raw
- * ws clients (mode raw). Prints "ready" once all are subscribed; on stdin "done" prints one JSON line
+ * ws clients (mode raw). Prints "ready" once all are subscribed; on stdin "count" prints how many
+ * messages arrived so far; on "done" prints one JSON line
  * { received, bySeq: { seq: [wall-clock receive times in ms] } } and exits.
  *   node --import tsx bench/fanout/clients.ts gql|raw URL TOKEN N
  */
@@ -54,6 +55,10 @@ for (let i = 0; i < N; i++) {
 await Promise.all(ready);
 process.stdout.write('ready\n');
 process.stdin.on('data', (d) => {
+  if (String(d).includes('count')) {
+    process.stdout.write(`${received}\n`);
+    return;
+  }
   if (!String(d).includes('done')) return;
   process.stdout.write(`${JSON.stringify({ received, bySeq: Object.fromEntries(bySeq) })}\n`, () => process.exit(0));
 });

@@ -27,7 +27,11 @@ const EVENTS = RATE * SECONDS;
 const ROOT = new URL('../../', import.meta.url).pathname;
 const now = () => performance.timeOrigin + performance.now();
 
-function startClients(mode: 'gql' | 'raw', url: string, token: string): Promise<{ child: ChildProcess; collect(): Promise<{ received: number; bySeq: Record<string, number[]> }> }> {
+function startClients(
+  mode: 'gql' | 'raw',
+  url: string,
+  token: string,
+): Promise<{ child: ChildProcess; count(): Promise<number>; collect(): Promise<{ received: number; bySeq: Record<string, number[]> }> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fanout/clients.ts', mode, url, token, String(CLIENTS)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -49,6 +53,10 @@ function startClients(mode: 'gql' | 'raw', url: string, token: string): Promise<
     if (l !== 'ready') throw new Error(`clients: ${l} ${stderr.slice(0, 500)}`);
     return {
       child,
+      async count() {
+        child.stdin!.write('count\n');
+        return Number(await next());
+      },
       async collect() {
         child.stdin!.write('done\n');
         return JSON.parse(await next());
@@ -83,8 +91,19 @@ async function drive(clients: Awaited<ReturnType<typeof startClients>>, emit: (s
     sent.set(seq, now());
     await emit(seq);
   }
-  // Let the tail drain: wait until deliveries stop arriving (bounded).
-  await new Promise((r) => setTimeout(r, 3000));
+  // The CPU window closes when every delivery has arrived (or nothing arrived for 5 s).
+  const expected = EVENTS * CLIENTS;
+  let last = -1;
+  let stalledSince = performance.now();
+  for (;;) {
+    const n = await clients.count();
+    if (n >= expected) break;
+    if (n !== last) {
+      last = n;
+      stalledSince = performance.now();
+    } else if (performance.now() - stalledSince > 5000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const cpu = process.cpuUsage(cpu0);
   const { received, bySeq } = await clients.collect();
   const lat: number[] = [];

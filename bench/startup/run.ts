@@ -1,11 +1,12 @@
 /**
  * bench/startup: spawn → first answered query (GET /healthz 200, then POST /graphql { __typename } 200)
  * and RSS at ready, for `corral serve` on PGlite (first boot, reopen) and on Postgres, beside
- * PGlite alone, a trivial yoga server and bare node+tsx, all spawned the same way (node --import tsx).
+ * PGlite alone, a trivial yoga server and bare node, all bundled with esbuild and spawned with plain node.
  *
  *   npx tsx bench/startup/run.ts [--runs 3]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +44,22 @@ async function probe(port: number): Promise<boolean> {
   }
 }
 
-/** Spawns `node --import tsx SCRIPT ARGS`, polls until it answers, records time and RSS, stops it by pid. */
+/**
+ * Every program is bundled with esbuild first and started with plain `node`, the way `npm start`
+ * starts Corral (dist/corral.mjs): no TypeScript loader in any of the measured times.
+ */
+const OUT = join(ROOT, 'bench', 'startup', '.out');
+async function bundle(entry: string, name: string): Promise<string> {
+  const outfile = join(OUT, `${name}.mjs`);
+  await build({ entryPoints: [join(ROOT, entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  return outfile;
+}
+
+/** Spawns `node SCRIPT ARGS`, polls until it answers, records time and RSS, stops it by pid. */
 async function measure(script: string, args: string[], env: Record<string, string>): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -77,7 +89,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const med = (s: Sample[]): Sample => ({ readyMs: median(s.map((x) => x.readyMs)), rssMb: median(s.map((x) => x.rssMb)) });
 
 async function main() {
-  const CORRAL = 'clients/cli/main.ts';
+  const CORRAL = await bundle('clients/cli/main.ts', 'corral');
+  const NODE_ALONE = await bundle('bench/startup/node-alone.ts', 'node-alone');
+  const YOGA = await bundle('bench/startup/yoga-alone.ts', 'yoga-alone');
+  const LITE = await bundle('bench/startup/pglite-alone.ts', 'pglite-alone');
   const common = { CORRAL_ADMIN_PASSWORD: 'bench-password-1', CORRAL_LOG_LEVEL: 'warn', CORRAL_SECRET_KEY: 'bench-secret-key-0123456789' };
   const dirs: string[] = [];
   const tmp = () => {
@@ -92,11 +107,11 @@ async function main() {
   try {
     // Interleaved rounds, so a burst of load on this machine hits every series alike.
     for (let round = 0; round < RUNS; round++) {
-      s.tsx!.push(await measure('bench/startup/tsx-alone.ts', [], {}));
-      s.yoga!.push(await measure('bench/startup/yoga-alone.ts', [], {}));
+      s.tsx!.push(await measure(NODE_ALONE, [], {}));
+      s.yoga!.push(await measure(YOGA, [], {}));
       const liteDir = tmp();
-      s.liteFirst!.push(await measure('bench/startup/pglite-alone.ts', [], { CORRAL_DATA_DIR: liteDir }));
-      s.liteReopen!.push(await measure('bench/startup/pglite-alone.ts', [], { CORRAL_DATA_DIR: liteDir }));
+      s.liteFirst!.push(await measure(LITE, [], { CORRAL_DATA_DIR: liteDir }));
+      s.liteReopen!.push(await measure(LITE, [], { CORRAL_DATA_DIR: liteDir }));
       const dataDir = tmp();
       s.corralFirst!.push(await measure(CORRAL, ['serve'], { ...common, CORRAL_DATA_DIR: dataDir }));
       // initdb writes PG_VERSION and global/pg_control; a reopen must leave PG_VERSION as it was.
@@ -117,6 +132,7 @@ async function main() {
   } finally {
     await pg.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    rmSync(OUT, { recursive: true, force: true });
   }
   const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, med(v)])) as Record<keyof typeof s, Sample>;
   process.stdout.write(`\nmedian of ${RUNS} runs each (spawn → /healthz 200 and { __typename } answered):\n`);
@@ -131,7 +147,7 @@ async function main() {
     { name: 'PGlite reopen RSS', measured: m.corralReopen.rssMb, baseline: m.liteReopen.rssMb + m.yoga.rssMb, unit: 'MB' },
     { name: 'Postgres mode RSS', measured: m.pgWarm.rssMb, baseline: m.yoga.rssMb, unit: 'MB', note: 'baseline: yoga-alone' },
     { name: 'reopen re-runs initdb', measured: initdbRerun ? 1 : 0, baseline: 0, unit: '(1=yes)', maxAbsolute: 0 },
-    { name: 'node+tsx alone (reference)', measured: m.tsx.readyMs, baseline: 0, unit: 'ms', note: 'counted twice in the PGlite baselines (once per baseline process)' },
+    { name: 'node alone (reference)', measured: m.tsx.readyMs, baseline: 0, unit: 'ms', note: 'counted twice in the PGlite baselines (once per baseline process)' },
   ];
   printTable('bench/startup', rows);
 }

@@ -1,18 +1,30 @@
 /**
  * Shared subscription execution: subscribers with the same document, variables and rights share
  * one execution, so an event is resolved once (not once per subscriber) and every member gets
- * the same result object. Each member has a bounded queue: a slow consumer loses its oldest
- * events rather than holding the others back or growing memory.
+ * the same result object, serialised once. Each member has a bounded queue (or a socket whose
+ * backlog is watched): a slow consumer loses events rather than holding the others back or
+ * growing memory.
  */
 import type { ExecutionResult } from 'graphql';
 
 type Source = AsyncIterable<ExecutionResult> | ExecutionResult;
+
+/**
+ * Where a member's results go when the transport lets the hub write them itself: the result is
+ * serialised once per event and the same JSON is handed to every sink.
+ */
+export interface Sink {
+  send(payloadJson: string): void;
+  /** Bytes queued on the socket and not yet sent: a slow consumer. */
+  buffered(): number;
+}
 
 interface Member {
   queue: ExecutionResult[];
   wake: (() => void) | null;
   done: boolean;
   dropped: number;
+  sink?: Sink;
 }
 
 interface Shared {
@@ -21,6 +33,8 @@ interface Shared {
 }
 
 export const MEMBER_QUEUE_LIMIT = 256;
+/** A sink with more than this many bytes waiting skips events until it catches up. */
+export const SINK_BUFFER_LIMIT = 1 << 20;
 
 export class SubscriptionHub {
   private readonly shared = new Map<string, Shared>();
@@ -41,7 +55,7 @@ export class SubscriptionHub {
    * Joins the shared execution for `key`, starting it with `start(signal)` when it is the first.
    * A start that answers with a single result (e.g. refused) is returned as it is, not shared.
    */
-  async join(key: string, start: (signal: AbortSignal) => Promise<Source>): Promise<Source> {
+  async join(key: string, start: (signal: AbortSignal) => Promise<Source>, sink?: Sink): Promise<Source> {
     let entry = this.shared.get(key);
     if (!entry) {
       const abort = new AbortController();
@@ -60,7 +74,7 @@ export class SubscriptionHub {
         void this.pump(key, entry, source as AsyncIterable<ExecutionResult>);
       }
     }
-    return this.member(key, entry);
+    return this.member(key, entry, sink);
   }
 
   private async pump(key: string, entry: Shared, source: AsyncIterable<ExecutionResult>): Promise<void> {
@@ -70,7 +84,13 @@ export class SubscriptionHub {
       for (;;) {
         const { value, done } = await it.next();
         if (done || entry.abort.signal.aborted) break;
+        let json: string | null = null;
         for (const m of entry.members) {
+          if (m.sink) {
+            if (m.sink.buffered() > SINK_BUFFER_LIMIT) m.dropped++;
+            else m.sink.send((json ??= JSON.stringify(value)));
+            continue;
+          }
           m.queue.push(value);
           if (m.queue.length > MEMBER_QUEUE_LIMIT) {
             m.queue.shift();
@@ -90,8 +110,9 @@ export class SubscriptionHub {
     }
   }
 
-  private member(key: string, entry: Shared): AsyncIterableIterator<ExecutionResult> {
-    const m: Member = { queue: [], wake: null, done: false, dropped: 0 };
+  /** With a sink the iterator yields nothing (the hub writes to the sink) and ends with the source. */
+  private member(key: string, entry: Shared, sink?: Sink): AsyncIterableIterator<ExecutionResult> {
+    const m: Member = { queue: [], wake: null, done: false, dropped: 0, sink };
     entry.members.add(m);
     const leave = () => {
       m.done = true;

@@ -1,5 +1,5 @@
-/** Bearer token → Principal. One query for the token and one for the user's grants. */
-import { and, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+/** Bearer token → Principal. */
+import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { apiTokens, grants, users } from '../../db/tables/auth.js';
 import { groups } from '../../db/tables/inventory.js';
@@ -16,29 +16,39 @@ export function bearerFrom(header: string | null | undefined): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * One statement resolves the token, its owner (user or agent) and the user's grants; a second
+ * (at most once a minute per token) records last use.
+ */
 export async function authenticate(db: Db, token: string | null, now = new Date()): Promise<Principal> {
   if (!token) return ANONYMOUS;
   const [row] = await db
-    .select()
+    .select({
+      token: apiTokens,
+      user: { id: users.id, username: users.username, disabled: users.disabled },
+      agent: { id: agents.id, name: agents.name },
+      grants: sql<[Grant['role'], string | null, string | null][] | null>`(
+        SELECT json_agg(json_build_array(g.role, g.group_id, gr.name))
+        FROM ${grants} g LEFT JOIN ${groups} gr ON gr.id = g.group_id
+        WHERE g.user_id = ${apiTokens.userId})`,
+    })
     .from(apiTokens)
+    .leftJoin(users, eq(users.id, apiTokens.userId))
+    .leftJoin(agents, eq(agents.id, apiTokens.agentId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))));
   if (!row) return ANONYMOUS;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  const t = row.token;
+  if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db
       .update(apiTokens)
       .set({ lastUsedAt: now })
-      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
+      .where(and(eq(apiTokens.id, t.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
   }
-  if (row.kind === 'AGENT') {
-    if (!row.agentId) return ANONYMOUS;
-    const [agent] = await db.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.id, row.agentId));
-    return agent ? { kind: 'agent', agentId: agent.id, agentName: agent.name, tokenId: row.id } : ANONYMOUS;
-  }
-  if (!row.userId) return ANONYMOUS;
-  const [user] = await db.select().from(users).where(eq(users.id, row.userId));
-  if (!user || user.disabled) return ANONYMOUS;
-  const userGrants = await loadGrants(db, user.id);
-  return { kind: 'user', userId: user.id, username: user.username, tokenId: row.id, grants: await narrow(db, userGrants, row.maxRole, row.groupNames) };
+  if (t.kind === 'AGENT') return row.agent ? { kind: 'agent', agentId: row.agent.id, agentName: row.agent.name, tokenId: t.id } : ANONYMOUS;
+  if (!row.user || row.user.disabled) return ANONYMOUS;
+  const raw = typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants;
+  const userGrants: Grant[] = ((raw ?? []) as [Grant['role'], string | null, string | null][]).map(([role, groupId, groupName]) => ({ role, groupId, groupName }));
+  return { kind: 'user', userId: row.user.id, username: row.user.username, tokenId: t.id, grants: await narrow(db, userGrants, t.maxRole, t.groupNames) };
 }
 
 export async function loadGrants(db: Db, userId: string): Promise<Grant[]> {

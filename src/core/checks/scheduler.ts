@@ -273,16 +273,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const changed = writes.filter((w) => w.changed);
     if (changed.length === 0) return;
     const hostIds = [...new Set(changed.map((c) => c.hostId))];
-    const [states, memberships, enabledRows] = await Promise.all([
-      db.select({ hostId: checkState.hostId, checkId: checkState.checkId, status: checkState.status }).from(checkState).where(inArray(checkState.hostId, hostIds)),
-      db.select({ hostId: hostGroups.hostId, groupId: hostGroups.groupId }).from(hostGroups).where(inArray(hostGroups.hostId, hostIds)),
-      db.select({ id: hosts.id, enabled: hosts.enabled }).from(hosts).where(inArray(hosts.id, hostIds)),
-    ]);
+    // One statement for what the events need: each changed host's groups, enabled flag and states.
+    const facts = rowsOf<{ id: string; enabled: boolean; groups: unknown; states: unknown }>(
+      await db.execute(sql`
+        SELECT h.id, h.enabled,
+          (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
+          (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
+        FROM hosts h WHERE h.id IN (${sql.join(
+          hostIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`),
+    );
     const groupsOf = new Map<string, string[]>();
-    for (const m of memberships) groupsOf.set(m.hostId, [...(groupsOf.get(m.hostId) ?? []), m.groupId]);
-    const enabled = new Map(enabledRows.map((r) => [r.id, r.enabled]));
-    const statesOf = new Map<string, typeof states>();
-    for (const st of states) statesOf.set(st.hostId, [...(statesOf.get(st.hostId) ?? []), st]);
+    const enabled = new Map<string, boolean>();
+    const statesOf = new Map<string, { checkId: string; status: CheckStatus }[]>();
+    for (const f of facts) {
+      const id = String(f.id);
+      groupsOf.set(id, (parseJson(f.groups) as string[] | null) ?? []);
+      enabled.set(id, Boolean(f.enabled));
+      statesOf.set(id, ((parseJson(f.states) as [string, CheckStatus][] | null) ?? []).map(([checkId, status]) => ({ checkId, status })));
+    }
     await pubsub.publishMany(
       'checkStateChanged',
       changed.map((c) => ({ hostId: c.hostId, checkId: def.id, kind: def.kind, groupIds: groupsOf.get(c.hostId) ?? [], status: c.status })),
@@ -307,7 +317,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function sweep(claimed: Claimed[], targets: Map<string, TargetEntry>): Promise<void> {
     const byCheck = new Map<string, Claimed[]>();
-    for (const c of claimed) byCheck.set(c.checkId, [...(byCheck.get(c.checkId) ?? []), c]);
+    for (const c of claimed) {
+      const list = byCheck.get(c.checkId);
+      if (list) list.push(c);
+      else byCheck.set(c.checkId, [c]);
+    }
     if ([...byCheck.keys()].some((id) => !definitions.has(id))) {
       definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
     }
@@ -354,7 +368,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ),
       );
     const groupNames = new Map<string, string[]>();
-    for (const m of memberships) groupNames.set(m.hostId, [...(groupNames.get(m.hostId) ?? []), m.name]);
+    for (const m of memberships) {
+      const list = groupNames.get(m.hostId);
+      if (list) list.push(m.name);
+      else groupNames.set(m.hostId, [m.name]);
+    }
     const targets = await loadTargets(enabledHosts.map((h) => h.id));
     const results: RunNowOutcome[] = [];
     const defs = [...definitions.values()].filter((d) => d.enabled && (!kinds || kinds.includes(d.kind)));
