@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { type CloseCode, makeServer } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -91,7 +90,8 @@ export async function createServer(config: Config, options: { log?: Logger; data
     landingPage: false,
     batching: false,
     graphiql: { title: 'Corral GraphiQL', subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
+    // Inline GraphiQL (no CDN), loaded on the first visit rather than at every start.
+    renderGraphiQL: async (opts) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(opts),
     logging: {
       debug: (...a) => log.debug(a.map(String).join(' ')),
       info: (...a) => log.info(a.map(String).join(' ')),

@@ -51,7 +51,18 @@ async function probe(port: number): Promise<boolean> {
 const OUT = join(ROOT, 'bench', 'startup', '.out');
 async function bundle(entry: string, name: string): Promise<string> {
   const outfile = join(OUT, `${name}.mjs`);
-  await build({ entryPoints: [join(ROOT, entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  // The same options as scripts/build-server.mjs, so every program is bundled alike.
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@electric-sql/pglite', '@graphql-yoga/render-graphiql', 'ssh2', 'esbuild', 'bufferutil', 'utf-8-validate'],
+    banner: { js: "import { createRequire as __corralRequire } from 'node:module'; const require = __corralRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
