@@ -214,6 +214,11 @@ export async function createServer(config: Config, options: { log?: Logger; data
     serveWeb(config.webDir ?? WEB_DIST_DIR, url.pathname, res);
   });
 
+  // Longer than Node's 5 s default, so clients (and proxies) reusing an idle keep-alive connection
+  // do not race the server closing it.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+
   // graphql-ws on the same port: token checked at connection_init, every subscription authorised
   // by the schema (scope-auth) when it starts, sockets closed when their token is revoked.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
