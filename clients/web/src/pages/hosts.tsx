@@ -161,8 +161,11 @@ export function HostsPage() {
       cancelAnimationFrame(raf);
     };
   }, []);
-  const first = Math.max(0, Math.floor(viewport.top / ROW_H) - OVERSCAN);
-  const last = Math.min(order.length, Math.ceil((viewport.top + viewport.height) / ROW_H) + OVERSCAN);
+  // When a filter shrinks the list, the browser clamps scrollTop only on its next scroll event:
+  // clamp here too, so the rows show in the same render as the new count.
+  const top = Math.min(viewport.top, Math.max(0, order.length * ROW_H - viewport.height));
+  const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+  const last = Math.min(order.length, Math.ceil((top + viewport.height) / ROW_H) + OVERSCAN);
   const visible = order.slice(first, last);
   const counts = useMemo(() => {
     void version; // health changes bump the matrix version
