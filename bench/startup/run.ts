@@ -51,7 +51,7 @@ async function probe(port: number): Promise<boolean> {
 const OUT = join(ROOT, 'bench', 'startup', '.out');
 async function bundle(entry: string, name: string): Promise<string> {
   const outfile = join(OUT, `${name}.mjs`);
-  // The same options as scripts/build-server.mjs, so every program is bundled alike.
+  // The same options as scripts/prepare-start.mjs, so every program is bundled alike.
   await build({
     entryPoints: [join(ROOT, entry)],
     outfile,

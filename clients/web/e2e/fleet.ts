@@ -44,12 +44,12 @@ export async function seedFleet(srv: TestServer, count: number): Promise<Fleet> 
   const db = srv.server.app.db;
   const names = Array.from({ length: count }, (_, i) => `n${String(i + 1).padStart(5, '0')}`);
   // The check first: a keep-alive connection idle through the long seed may be reset under us.
-  const r = await srv.gql(
+  const r = await srv.gql<{ createCheck?: { __typename: string } }>(
     `mutation($i: CreateCheckInput!){ createCheck(input: $i){ __typename ... on CheckPayload { check { id } } ... on Error { message } } }`,
     { i: { name: 'sim', kind: 'exec', enabled: false, params: { program: 'check_dummy', args: ['0'] } } },
     srv.adminToken,
   );
-  if ((r.data as any)?.createCheck?.__typename !== 'CheckPayload') throw new Error(`createCheck failed: ${JSON.stringify(r)}`);
+  if (r.data?.createCheck?.__typename !== 'CheckPayload') throw new Error(`createCheck failed: ${JSON.stringify(r)}`);
   for (let g = 0; g < 10; g++) await seed(db).hosts(names.slice((g * count) / 10, ((g + 1) * count) / 10), { groups: [`rack${g}`] }).done();
   const byName = new Map(rowsOf<{ id: string; name: string }>(await db.execute(sql`SELECT id, name FROM hosts`)).map((h) => [h.name, h.id]));
   const hostIds = names.map((n) => byName.get(n)!);
