@@ -6,10 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { type CloseCode, makeServer } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { authenticate, bearerFrom } from './core/auth/authenticate.js';
 import type { Principal } from './core/auth/principal.js';
@@ -28,16 +25,9 @@ import { buildSchema } from './schema/schema.js';
 import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
 import { useQueryLimits } from './server/use-query-limits.js';
-import { SubscriptionHub } from './server/subscription-hub.js';
+import { attachGraphqlWs } from './server/graphql-ws.js';
 import { WEB_DIST_DIR } from './paths.js';
 import { serveWeb } from './server/web.js';
-
-/** Who may share a subscription execution: the same kind of principal with the same grants. */
-function rightsKey(p: Principal): string {
-  if (p.kind === 'user') return `user:${JSON.stringify(p.grants.map((g) => [g.role, g.groupId]).sort())}`;
-  if (p.kind === 'agent') return `agent:${p.agentId}`;
-  return 'anonymous';
-}
 
 export interface CorralServer {
   app: AppServices;
@@ -219,93 +209,8 @@ export async function createServer(config: Config, options: { log?: Logger; data
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
 
-  // graphql-ws on the same port: token checked at connection_init, every subscription authorised
-  // by the schema (scope-auth) when it starts, sockets closed when their token is revoked.
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const hub = new SubscriptionHub();
-  app.engines.subscriptions = hub;
-  const socketsByToken = new Map<string, Set<{ close(code: number, reason: string): void }>>();
-  const offRevoked = pubsub.on('tokenRevoked', ({ tokenId }) => {
-    for (const s of socketsByToken.get(tokenId) ?? []) s.close(4403, 'Forbidden: token revoked');
-    socketsByToken.delete(tokenId);
-  });
-  const wsCleanup = useServer(
-    {
-      connectionInitWaitTimeout: 3000,
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : null;
-        const principal = await authenticate(db, bearerFrom(raw));
-        if (principal.kind === 'anonymous') {
-          ctx.extra.socket.close(4403 as CloseCode, 'Forbidden');
-          return false;
-        }
-        (ctx.extra as { principal?: Principal }).principal = principal;
-        (ctx.extra as { token?: string | null }).token = bearerFrom(raw);
-        const set = socketsByToken.get(principal.tokenId) ?? new Set();
-        set.add(ctx.extra.socket);
-        socketsByToken.set(principal.tokenId, set);
-        ctx.extra.socket.once('close', () => set.delete(ctx.extra.socket));
-        return true;
-      },
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, id, payload) => {
-        // Authenticated again for every operation: grants may have changed since connection_init.
-        const principal = await authenticate(db, (ctx.extra as { token?: string | null }).token ?? null);
-        if (principal.kind === 'anonymous') {
-          ctx.extra.socket.close(4403 as CloseCode, 'Forbidden: token no longer valid');
-          return [new GraphQLError('authentication required: log in or send a bearer token', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
-        const socketClosed = new AbortController();
-        ctx.extra.socket.once('close', () => socketClosed.abort());
-        const enveloped = (signal: AbortSignal) =>
-          yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra.request,
-            socket: ctx.extra.socket,
-            params: payload,
-            principal,
-            clientAddress: ctx.extra.request.socket.remoteAddress ?? 'ws',
-            signal,
-          });
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = enveloped(socketClosed.signal);
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query);
-        } catch (e) {
-          return [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
-        }
-        const errors = validate(s, document);
-        if (errors.length) return errors;
-        const args = {
-          schema: s,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } as Record<string, unknown>,
-        };
-        // Subscriptions with the same document, variables and rights share one execution.
-        const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, rightsKey(principal)]);
-        const socket = ctx.extra.socket;
-        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-        args.rootValue.subscribe = (a: typeof args) =>
-          hub.join(
-            key,
-            async (sharedSignal) => {
-              const shared = enveloped(sharedSignal);
-              return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
-            },
-            // graphql-ws "next" messages written straight to the socket: one serialisation per event.
-            { send: (json) => socket.send(`${prefix}${json}}`), buffered: () => socket.bufferedAmount },
-          );
-        return args;
-      },
-    },
-    wss,
-  );
-  void makeServer; // the ws adapter builds on graphql-ws' makeServer
+  const ws = attachGraphqlWs({ httpServer, yoga, db, pubsub });
+  app.engines.subscriptions = ws.hub;
 
   const stops: Array<() => Promise<void>> = [];
   const pruneTimer = setInterval(() => void pruneRateLimits(db).catch(() => {}), 3600_000);
@@ -329,9 +234,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
     async stop() {
       clearInterval(pruneTimer);
       for (const stop of stops.reverse()) await stop().catch((e) => log.error('engine stop failed', { error: String(e) }));
-      offRevoked();
-      await wsCleanup.dispose();
-      wss.close();
+      await ws.close();
       if (started) {
         httpServer.closeAllConnections();
         await new Promise<void>((r) => httpServer.close(() => r()));
