@@ -7,6 +7,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { checkDefinitions, checkState } from '../db/tables/checks.js';
 import { groups, hostGroups } from '../db/tables/inventory.js';
+import { agents } from '../db/tables/work.js';
 
 export type GroupRow = typeof groups.$inferSelect;
 export type CheckStateRow = typeof checkState.$inferSelect;
@@ -40,6 +41,11 @@ export function createLoaders(db: Db) {
       const rows = await db.select().from(checkDefinitions).where(inArray(checkDefinitions.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? new Error(`check ${id} not found`));
+    }),
+    agentOfHost: new DataLoader<string, typeof agents.$inferSelect | null>(async (hostIds) => {
+      const rows = await db.select().from(agents).where(inArray(agents.hostId, [...hostIds]));
+      const byHost = new Map(rows.map((r) => [r.hostId, r]));
+      return hostIds.map((id) => byHost.get(id) ?? null);
     }),
     checksOfHost: new DataLoader<string, CheckStateRow[]>(
       async (hostIds) => {

@@ -11,6 +11,7 @@ import './check-state.js';
 import './check-definition.js';
 import './check-status.js';
 import './actions.js';
+import './work.js';
 import './cycle-and-resume.js';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from '../core/plugin.js';
