@@ -25,6 +25,9 @@ export const configSchema = z.object({
   /** Key material for encrypting plugin secrets; generated into the data dir when absent. */
   secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
   maxBulk: z.coerce.number().int().min(1).default(10),
+  /** Dangerous actions per minute per user, and for all users together. */
+  actionRatePerUser: z.coerce.number().int().min(1).default(30),
+  actionRateGlobal: z.coerce.number().int().min(1).default(120),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   sessionTtlHours: z.coerce.number().positive().default(12),
   checkRetentionDays: z.coerce.number().positive().default(30),
@@ -59,6 +62,8 @@ const ENV: Record<keyof Config, string> = {
   adminPassword: 'CORRAL_ADMIN_PASSWORD',
   secretKey: 'CORRAL_SECRET_KEY',
   maxBulk: 'CORRAL_MAX_BULK',
+  actionRatePerUser: 'CORRAL_ACTION_RATE_PER_USER',
+  actionRateGlobal: 'CORRAL_ACTION_RATE_GLOBAL',
   logLevel: 'CORRAL_LOG_LEVEL',
   sessionTtlHours: 'CORRAL_SESSION_TTL_HOURS',
   checkRetentionDays: 'CORRAL_CHECK_RETENTION_DAYS',

@@ -16,15 +16,25 @@ export interface Limit {
 export async function hitLimits(db: Db, limits: Limit[], now = new Date()): Promise<Limit | null> {
   let exceeded: Limit | null = null;
   for (const limit of limits) {
-    const windowStart = new Date(Math.floor(now.getTime() / (limit.windowS * 1000)) * limit.windowS * 1000);
     const rows = await db.execute(sql`
-      INSERT INTO rate_limits (key, window_start, count) VALUES (${limit.key}, ${windowStart.toISOString()}, 1)
+      INSERT INTO rate_limits (key, window_start, count) VALUES (${limit.key}, ${windowStart(limit, now).toISOString()}, 1)
       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
       RETURNING count`);
     const count = Number(rowsOf<{ count: number }>(rows)[0]?.count ?? 0);
     if (count > limit.max && !exceeded) exceeded = limit;
   }
   return exceeded;
+}
+
+/** Gives a hit back (a successful login, a refused action): counting first keeps the check atomic. */
+export async function refundLimits(db: Db, limits: Limit[], now = new Date()): Promise<void> {
+  for (const limit of limits) {
+    await db.execute(sql`UPDATE rate_limits SET count = count - 1 WHERE key = ${limit.key} AND window_start = ${windowStart(limit, now).toISOString()} AND count > 0`);
+  }
+}
+
+function windowStart(limit: Limit, now: Date): Date {
+  return new Date(Math.floor(now.getTime() / (limit.windowS * 1000)) * limit.windowS * 1000);
 }
 
 /** Drops windows older than a day; called now and then by the server. */

@@ -54,7 +54,7 @@ export const schemaRefs: SchemaRefs = {
   state: (ctx, plugin) => pluginStateStore(ctx.app.db, plugin),
   runAction: (ctx, request) =>
     runHostAction(
-      { db: ctx.app.db, registry: ctx.app.registry, pubsub: ctx.app.pubsub, secrets: ctx.app.secrets, log: ctx.app.log, run: runCommand, maxBulk: ctx.app.config.maxBulk },
+      { db: ctx.app.db, registry: ctx.app.registry, pubsub: ctx.app.pubsub, secrets: ctx.app.secrets, log: ctx.app.log, run: runCommand, maxBulk: ctx.app.config.maxBulk, rate: { perUserPerMinute: ctx.app.config.actionRatePerUser, globalPerMinute: ctx.app.config.actionRateGlobal } },
       ctx.principal,
       { ...request, requestId: ctx.requestId },
     ) as Promise<BulkShape>,

@@ -29,6 +29,7 @@ builder.mutationField('cycleAndResume', (t) =>
           log: app.log.child({ repair: 'cycle-and-resume' }),
           run: runCommand,
           maxBulk: app.config.maxBulk,
+          rate: { perUserPerMinute: app.config.actionRatePerUser, globalPerMinute: app.config.actionRateGlobal },
           checksNow: (rows, kinds) => scheduler.runNow(rows, kinds),
         },
         ctx.principal,

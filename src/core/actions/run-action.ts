@@ -20,7 +20,7 @@ import type { Logger } from '../logger.js';
 import type { PluginRegistry } from '../plugin-registry.js';
 import { pluginStateStore } from '../plugin-state.js';
 import type { PubSub } from '../pubsub.js';
-import { hitLimits } from '../rate-limit.js';
+import { hitLimits, refundLimits } from '../rate-limit.js';
 import { recommendationsFor } from '../recommendations.js';
 import type { SecretBox } from '../secrets.js';
 import { authorizeHosts } from './authorize-hosts.js';
@@ -33,6 +33,8 @@ export interface ActionDeps {
   log: Logger;
   run: CommandRunner;
   maxBulk: number;
+  /** Dangerous actions per minute, per user and for everyone together (counted in Postgres). */
+  rate?: { perUserPerMinute: number; globalPerMinute: number };
 }
 
 export interface ActionRequest {
@@ -53,7 +55,7 @@ export interface ActionResult {
 }
 
 const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
-export const ACTION_RATE = { perUserPerMinute: 30, globalPerMinute: 120 };
+export const DEFAULT_ACTION_RATE = { perUserPerMinute: 30, globalPerMinute: 120 };
 
 export async function runHostAction(deps: ActionDeps, principal: Principal, req: ActionRequest): Promise<ActionResult> {
   const { db, pubsub } = deps;
@@ -139,10 +141,14 @@ export async function runHostAction(deps: ActionDeps, principal: Principal, req:
   }
 
   if (action.dangerous && principal.kind === 'user') {
-    const limited = await hitLimits(db, [
-      { key: `action:user:${principal.userId}`, max: ACTION_RATE.perUserPerMinute, windowS: 60 },
-      { key: 'action:global', max: ACTION_RATE.globalPerMinute, windowS: 60 },
-    ]);
+    const rate = deps.rate ?? DEFAULT_ACTION_RATE;
+    const limits = [
+      { key: `action:user:${principal.userId}`, max: rate.perUserPerMinute, windowS: 60 },
+      { key: 'action:global', max: rate.globalPerMinute, windowS: 60 },
+    ];
+    const limited = await hitLimits(db, limits);
+    // A refused attempt did not act: it does not use up anyone's budget.
+    if (limited) await refundLimits(db, limits);
     if (limited) throw new RateLimitedError(`too many dangerous actions (${limited.max} per minute); try again shortly`);
   }
 

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { apiTokens, grants, type Role, users } from '../../db/tables/auth.js';
 import { groups } from '../../db/tables/inventory.js';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
-import { hitLimits } from '../rate-limit.js';
+import { hitLimits, refundLimits } from '../rate-limit.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { ROLE_RANK, type UserPrincipal } from './principal.js';
 import { generateToken } from './tokens.js';
@@ -99,11 +99,8 @@ export async function login(db: Db, username: string, password: string, clientAd
   const [user] = await db.select().from(users).where(eq(users.username, username));
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) throw new ValidationError(LOGIN_FAILED);
-  // Only failures count: a successful login gives its hit back (counting first keeps the check atomic).
-  for (const limit of limits) {
-    const windowStart = new Date(Math.floor(now.getTime() / (limit.windowS * 1000)) * limit.windowS * 1000);
-    await db.execute(sql`UPDATE rate_limits SET count = count - 1 WHERE key = ${limit.key} AND window_start = ${windowStart.toISOString()} AND count > 0`);
-  }
+  // Only failures count: a successful login gives its hit back.
+  await refundLimits(db, limits, now);
   const { token, hash } = generateToken();
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   await db.insert(apiTokens).values({ kind: 'SESSION', name: 'login', tokenHash: hash, userId: user.id, expiresAt });
