@@ -1,5 +1,5 @@
 /** Users, grants, login sessions and API tokens. */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { apiTokens, grants, type Role, users } from '../../db/tables/auth.js';
 import { groups } from '../../db/tables/inventory.js';
