@@ -1,12 +1,12 @@
 /** Check definitions: list and CRUD (operators; exec-like kinds admins only). */
-import { asc, eq, gt } from 'drizzle-orm';
+import { eq, } from 'drizzle-orm';
 import { writeAudit } from '../core/audit.js';
 import { createCheckDefinition, updateCheckDefinition } from '../core/checks/definitions.js';
 import { checkDefinitions } from '../db/tables/checks.js';
 import { builder } from './builder.js';
 import { CheckDefinitionRef } from './check-definition-ref.js';
 import { INPUT_ERRORS } from './errors.js';
-import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
+import { pageByName, } from './pagination.js';
 
 CheckDefinitionRef.implement({
   fields: (t) => ({
@@ -32,17 +32,7 @@ builder.queryFields((t) => ({
     {
       type: CheckDefinitionRef,
       authScopes: { authenticated: true },
-      resolve: async (_root, args, ctx) => {
-        const limit = pageSize(args.first);
-        const after = decodeCursor(args.after);
-        const rows = await ctx.app.db
-          .select()
-          .from(checkDefinitions)
-          .where(after !== null ? gt(checkDefinitions.name, after) : undefined)
-          .orderBy(asc(checkDefinitions.name))
-          .limit(limit + 1);
-        return keysetConnection(rows, limit, after, (r) => r.name);
-      },
+      resolve: (_root, args, ctx) => pageByName(ctx.app.db, checkDefinitions, args),
     },
     {},
     {},

@@ -1,5 +1,5 @@
 /** Groups: static, or synced from genders/pdsh/CSV imports or Slurm partitions. */
-import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { writeAudit } from '../core/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import { validateGroupName } from '../core/host-names.js';
@@ -10,7 +10,7 @@ import { builder } from './builder.js';
 import { INPUT_ERRORS } from './errors.js';
 import { Group } from './group-ref.js';
 import { Host, HealthEnum } from './host.js';
-import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
+import { pageByName, pageSize } from './pagination.js';
 
 const GroupSourceEnum = builder.enumType('GroupSource', { values: GROUP_SOURCES });
 
@@ -73,17 +73,7 @@ builder.queryFields((t) => ({
     {
       type: Group,
       authScopes: { authenticated: true },
-      resolve: async (_root, args, ctx) => {
-        const limit = pageSize(args.first);
-        const after = decodeCursor(args.after);
-        const rows = await ctx.app.db
-          .select()
-          .from(groups)
-          .where(after !== null ? gt(groups.name, after) : undefined)
-          .orderBy(asc(groups.name))
-          .limit(limit + 1);
-        return keysetConnection(rows, limit, after, (r) => r.name);
-      },
+      resolve: (_root, args, ctx) => pageByName(ctx.app.db, groups, args),
     },
     {},
     {},

@@ -1,5 +1,8 @@
 /** Keyset cursors (opaque base64url of the sort key) and page size bounds. */
+import { asc, gt, type InferSelectModel } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { ValidationError } from '../core/errors.js';
+import type { Db } from '../db/client.js';
 import { DEFAULT_PAGE, MAX_PAGE } from './limits.js';
 
 export function encodeCursor(key: string | number): string {
@@ -32,4 +35,17 @@ export function keysetConnection<T>(rows: T[], limit: number, after: string | nu
       endCursor: last ? encodeCursor(keyOf(last)) : null,
     },
   };
+}
+
+/** One page of a table ordered by its unique `name` (groups, checks, agents, projects). */
+export async function pageByName<T extends PgTable & { name: AnyPgColumn }>(db: Db, table: T, args: { first?: number | null; after?: string | null }) {
+  const limit = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const rows = (await db
+    .select()
+    .from(table as PgTable)
+    .where(after !== null ? gt(table.name, after) : undefined)
+    .orderBy(asc(table.name))
+    .limit(limit + 1)) as InferSelectModel<T>[];
+  return keysetConnection(rows, limit, after, (r) => (r as { name: string }).name);
 }

@@ -2,12 +2,12 @@
  * Agents, projects, jobs and tasks: the read side of the data model, so clients can already list
  * them. Registration, placement, leasing and their mutations come with the agent and render issues.
  */
-import { asc, desc, eq, gt, lt } from 'drizzle-orm';
+import { asc, desc, eq, lt } from 'drizzle-orm';
 import { ValidationError } from '../core/errors.js';
 import { agents, jobs, projectPlacements, projects, tasks } from '../db/tables/work.js';
 import { builder } from './builder.js';
 import { Host } from './host.js';
-import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
+import { decodeCursor, keysetConnection, pageByName, pageSize } from './pagination.js';
 
 type AgentShape = typeof agents.$inferSelect;
 type ProjectShape = typeof projects.$inferSelect;
@@ -98,17 +98,7 @@ builder.queryFields((t) => ({
     {
       type: Agent,
       authScopes: { authenticated: true },
-      resolve: async (_r, args, ctx) => {
-        const limit = pageSize(args.first);
-        const after = decodeCursor(args.after);
-        const rows = await ctx.app.db
-          .select()
-          .from(agents)
-          .where(after !== null ? gt(agents.name, after) : undefined)
-          .orderBy(asc(agents.name))
-          .limit(limit + 1);
-        return keysetConnection(rows, limit, after, (r) => r.name);
-      },
+      resolve: (_root, args, ctx) => pageByName(ctx.app.db, agents, args),
     },
     {},
     {},
@@ -117,17 +107,7 @@ builder.queryFields((t) => ({
     {
       type: Project,
       authScopes: { authenticated: true },
-      resolve: async (_r, args, ctx) => {
-        const limit = pageSize(args.first);
-        const after = decodeCursor(args.after);
-        const rows = await ctx.app.db
-          .select()
-          .from(projects)
-          .where(after !== null ? gt(projects.name, after) : undefined)
-          .orderBy(asc(projects.name))
-          .limit(limit + 1);
-        return keysetConnection(rows, limit, after, (r) => r.name);
-      },
+      resolve: (_root, args, ctx) => pageByName(ctx.app.db, projects, args),
     },
     {},
     {},
