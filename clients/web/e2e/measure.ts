@@ -32,8 +32,31 @@ export interface FrameStats {
   maxMs: number;
 }
 
-/** Frame intervals over `ms` while the element (selector, or the page when null) scrolls `step` px per frame. */
+/**
+ * Rejects with a message naming `label` when `work` takes longer than `ms`: a stuck browser step
+ * then fails with what it was doing, instead of the whole test timing out silently.
+ */
+export async function withDeadline<T>(label: string, work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: not done after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Frame intervals over `ms` while the element (selector, or the page when null) scrolls `step` px
+ * per frame. Bounded: a page whose main thread stops producing frames fails after `ms` + 30 s.
+ */
 export async function measureFrames(page: Page, ms: number, scrollSelector: string | null, step = 40): Promise<FrameStats> {
+  return withDeadline(`measuring frames (${scrollSelector ?? 'page'})`, measureFramesUnbounded(page, ms, scrollSelector, step), ms + 30_000);
+}
+
+async function measureFramesUnbounded(page: Page, ms: number, scrollSelector: string | null, step: number): Promise<FrameStats> {
   return (await page.evaluate(`new Promise((resolve) => {
     const el = ${scrollSelector ? `document.querySelector(${JSON.stringify(scrollSelector)})` : 'document.scrollingElement'};
     const deltas = [];
