@@ -21,6 +21,10 @@ export async function serve(overrides: Parameters<typeof loadConfigOrExit>[1] = 
   const { url } = await server.start();
   log.info(`Corral is listening on ${url} (GraphiQL ${url}/graphql, database ${server.app.database.kind})`);
   process.stdout.write(`Corral ready: ${url}  (GraphiQL: ${url}/graphql)\n`);
+  // Started from dist (scripts/run-bundle.cjs): save the V8 code cache once the first requests
+  // have compiled what start-up needs, so the next start skips that work.
+  const writeCodeCache = (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('corral.writeCodeCache')];
+  if (writeCodeCache) setTimeout(writeCodeCache, 3000).unref();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

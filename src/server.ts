@@ -46,11 +46,21 @@ export type Engine = (app: AppServices) => Promise<() => Promise<void>>;
 
 export async function createServer(config: Config, options: { log?: Logger; database?: Database; engines?: Engine[] } = {}): Promise<CorralServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const database =
-    options.database ?? (await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: dataDirOf(config.dataDir) }));
+  // The database opens (connect, migrations check) while the schema is built: start-up is I/O on
+  // one side and CPU on the other, so neither waits for the other.
+  const opening = options.database ? Promise.resolve(options.database) : openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: dataDirOf(config.dataDir) });
+  let registry: ReturnType<typeof createRegistry>;
+  let schema: ReturnType<typeof buildSchema>;
+  try {
+    registry = createRegistry(createPlugins(config));
+    schema = buildSchema(registry.plugins);
+  } catch (e) {
+    await opening.then((d) => d.close()).catch(() => {});
+    throw e;
+  }
+  const database = await opening;
   const db = database.db;
   const pubsub = await createPubSub(database, log);
-  const registry = createRegistry(createPlugins(config));
   const secrets = createSecretBox(loadSecretKey(config.secretKey, config.dataDir, log));
   const app: AppServices = { config, database, db, pubsub, log, registry, secrets, engines: {} };
 
@@ -61,8 +71,6 @@ export async function createServer(config: Config, options: { log?: Logger; data
       process.stdout.write(`\nCreated user "admin" with password: ${boot.generatedPassword}\n(set CORRAL_ADMIN_PASSWORD to choose it; change it after logging in)\n\n`);
     } else log.info('created user admin from CORRAL_ADMIN_PASSWORD');
   }
-
-  const schema = buildSchema(registry.plugins);
 
   const contextFor = async (principal: Principal, clientAddress: string, signal?: AbortSignal): Promise<Context> => ({
     app,

@@ -2,18 +2,22 @@
  * bench/startup: spawn → first answered query (GET /healthz 200, then POST /graphql { __typename } 200)
  * and RSS at ready, for `corral serve` on PGlite (first boot, reopen) and on Postgres, beside
  * PGlite alone, a trivial yoga server and bare node, all bundled with esbuild and spawned with plain node.
+ * Corral runs exactly as `npm start` runs it: dist/corral.cjs through scripts/run-bundle.cjs, with the
+ * V8 code cache its first start wrote (a start right after a build, without it, is shown too).
  *
  *   npx tsx bench/startup/run.ts [--runs 3]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { freePort, startPostgres } from '../lib/pg.js';
 import { log, printTable, type Row } from '../lib/report.js';
+// @ts-expect-error: a plain .mjs build script, no types
+import { buildServer } from '../../scripts/build-server.mjs';
 
 const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(opts.runs);
@@ -67,7 +71,7 @@ async function bundle(entry: string, name: string): Promise<string> {
 }
 
 /** Spawns `node SCRIPT ARGS`, polls until it answers, records time and RSS, stops it by pid. */
-async function measure(script: string, args: string[], env: Record<string, string>): Promise<Sample> {
+async function measure(script: string, args: string[], env: Record<string, string>, holdMs = 0): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [script, ...args], {
@@ -85,7 +89,9 @@ async function measure(script: string, args: string[], env: Record<string, strin
       await new Promise((r) => setTimeout(r, 5));
     }
     const readyMs = performance.now() - started;
-    return { readyMs, rssMb: rssOf(child.pid!) };
+    const sample = { readyMs, rssMb: rssOf(child.pid!) };
+    if (holdMs) await new Promise((r) => setTimeout(r, holdMs));
+    return sample;
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -100,7 +106,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const med = (s: Sample[]): Sample => ({ readyMs: median(s.map((x) => x.readyMs)), rssMb: median(s.map((x) => x.rssMb)) });
 
 async function main() {
-  const CORRAL = await bundle('clients/cli/main.ts', 'corral');
+  await buildServer(join(ROOT, 'dist', 'corral.cjs'));
+  const CORRAL = join(ROOT, 'scripts', 'run-bundle.cjs');
+  const CODE_CACHE = join(ROOT, 'dist', 'corral.cjs.v8cache');
   const NODE_ALONE = await bundle('bench/startup/node-alone.ts', 'node-alone');
   const YOGA = await bundle('bench/startup/yoga-alone.ts', 'yoga-alone');
   const LITE = await bundle('bench/startup/pglite-alone.ts', 'pglite-alone');
@@ -113,9 +121,21 @@ async function main() {
   };
   const pg = await startPostgres();
   log(`postgres pid ${pg.pid}`);
-  const s = { tsx: [], yoga: [], liteFirst: [], liteReopen: [], corralFirst: [], corralReopen: [], pgFirst: [], pgWarm: [] } as Record<'tsx' | 'yoga' | 'liteFirst' | 'liteReopen' | 'corralFirst' | 'corralReopen' | 'pgFirst' | 'pgWarm', Sample[]>;
+  const s = { tsx: [], yoga: [], liteFirst: [], liteReopen: [], corralFirst: [], corralReopen: [], pgFirst: [], pgWarm: [], pgNoCache: [] } as Record<
+    'tsx' | 'yoga' | 'liteFirst' | 'liteReopen' | 'corralFirst' | 'corralReopen' | 'pgFirst' | 'pgWarm' | 'pgNoCache',
+    Sample[]
+  >;
   let initdbRerun = false;
   try {
+    // The first start after a build writes the code cache (3 s after ready); every round after it
+    // starts as a restart does.
+    const warm = postgres(pg.adminUrl, { max: 1, onnotice: () => {} });
+    await warm.unsafe('CREATE DATABASE corral_start_warmup');
+    await warm.end();
+    const warmUrl = pg.url.replace(/\/corral$/, '/corral_start_warmup');
+    rmSync(CODE_CACHE, { force: true });
+    s.pgNoCache!.push(await measure(CORRAL, ['serve'], { ...common, CORRAL_DATA_DIR: tmp(), DATABASE_URL: warmUrl }, 4000));
+    if (!existsSync(CODE_CACHE)) throw new Error('the first start did not write the code cache');
     // Interleaved rounds, so a burst of load on this machine hits every series alike.
     for (let round = 0; round < RUNS; round++) {
       s.tsx!.push(await measure(NODE_ALONE, [], {}));
@@ -138,6 +158,13 @@ async function main() {
       const url = pg.url.replace(/\/corral$/, `/${name}`);
       s.pgFirst!.push(await measure(CORRAL, ['serve'], { ...common, CORRAL_DATA_DIR: tmp(), DATABASE_URL: url }));
       s.pgWarm!.push(await measure(CORRAL, ['serve'], { ...common, CORRAL_DATA_DIR: tmp(), DATABASE_URL: url }));
+      if (round > 0) {
+        // Without the code cache (as right after a build); put back for the next round.
+        const cache = readFileSync(CODE_CACHE);
+        rmSync(CODE_CACHE);
+        s.pgNoCache!.push(await measure(CORRAL, ['serve'], { ...common, CORRAL_DATA_DIR: tmp(), DATABASE_URL: warmUrl }));
+        writeFileSync(CODE_CACHE, cache);
+      }
       log(`round ${round + 1}/${RUNS}: ${Object.entries(s).map(([k, v]) => `${k} ${v.at(-1)!.readyMs.toFixed(0)}ms`).join(', ')}`);
     }
   } finally {
@@ -154,6 +181,7 @@ async function main() {
     { name: 'PGlite reopen ready', measured: m.corralReopen.readyMs, baseline: m.liteReopen.readyMs + m.yoga.readyMs, unit: 'ms', maxRatio: 1.15, note: 'baseline: PGlite-alone reopen + yoga-alone' },
     { name: 'Postgres ready (fresh db, migrates)', measured: m.pgFirst.readyMs, baseline: m.yoga.readyMs, unit: 'ms', maxRatio: 1.3, note: 'baseline: yoga-alone' },
     { name: 'Postgres ready (migrated db)', measured: m.pgWarm.readyMs, baseline: m.yoga.readyMs, unit: 'ms', maxRatio: 1.3, note: 'baseline: yoga-alone' },
+    { name: 'Postgres ready, first start after a build', measured: m.pgNoCache.readyMs, baseline: m.yoga.readyMs, unit: 'ms', note: 'info: no V8 code cache yet' },
     { name: 'PGlite first boot RSS', measured: m.corralFirst.rssMb, baseline: m.liteFirst.rssMb + m.yoga.rssMb, unit: 'MB', note: 'baseline: PGlite-alone + yoga-alone' },
     { name: 'PGlite reopen RSS', measured: m.corralReopen.rssMb, baseline: m.liteReopen.rssMb + m.yoga.rssMb, unit: 'MB' },
     { name: 'Postgres mode RSS', measured: m.pgWarm.rssMb, baseline: m.yoga.rssMb, unit: 'MB', note: 'baseline: yoga-alone' },

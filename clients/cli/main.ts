@@ -133,13 +133,16 @@ export async function main(argv: string[], ctx: Context): Promise<ExitCode> {
   }
 }
 
-// Run only as the entry point (bin/corral.js, `tsx clients/cli/main.ts`, or the dist/corral.mjs
-// bundle that `npm start` runs), not when imported.
-const entry = process.argv[1] ?? '';
-if (/(clients[\\/]cli[\\/]main\.[tj]s|corral\.mjs)$/.test(entry)) {
-  const code = await main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr });
-  // (`serve` never returns here; `watch` returns on Ctrl-C.) Flush stdout before leaving, so a
-  // pipe reader gets everything even if keep-alive sockets linger.
-  process.exitCode = code;
-  process.stdout.write('', () => process.exit(code));
+/** Runs `corral <argv>` for this process and exits with its code. */
+export function runAsCommand(): void {
+  void main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then((code) => {
+    // (`serve` never returns here; `watch` returns on Ctrl-C.) Flush stdout before leaving, so a
+    // pipe reader gets everything even if keep-alive sockets linger.
+    process.exitCode = code;
+    process.stdout.write('', () => process.exit(code));
+  });
 }
+
+// Run only as the entry point (bin/corral.js, `tsx clients/cli/main.ts`), not when imported; the
+// dist bundle runs it from bundle-entry.ts.
+if (/clients[\\/]cli[\\/]main\.[tj]s$/.test(process.argv[1] ?? '')) runAsCommand();

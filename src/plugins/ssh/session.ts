@@ -3,12 +3,16 @@
  * keepalive, and `exec` of FIXED commands only — nothing a user typed ever reaches the
  * remote shell. Failures become `SshError`s with a short readable message and a kind.
  */
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
-import ssh2, { type ClientChannel } from 'ssh2';
+import type * as Ssh2 from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 
-// ssh2 is CommonJS: Node's ESM loader exposes only its default export by name.
-const { Client, utils } = ssh2;
-type Client = InstanceType<typeof Client>;
+type Ssh2Module = typeof Ssh2;
+type Client = InstanceType<Ssh2Module['Client']>;
+let ssh2: Ssh2Module | undefined;
+/** ssh2 (CommonJS, ~30 ms to load with its crypto setup) loads on the first connection, not at server start. */
+const loadSsh2 = (): Ssh2Module => (ssh2 ??= createRequire(import.meta.url)('ssh2') as Ssh2Module);
 import type { PluginStateStore } from '../../core/plugin.js';
 import { hostKeyChangedMessage, verifyHostKey } from './host-key.js';
 
@@ -117,6 +121,7 @@ function classify(err: Error & { code?: unknown; level?: unknown }, host: string
  * touching the network: a bad key is a settings problem, not a host problem.
  */
 export function openSession(opts: ConnectOptions): Promise<SshSession> {
+  const { Client, utils } = loadSsh2();
   const parsed = utils.parseKey(opts.privateKey, opts.passphrase);
   if (parsed instanceof Error) throw new SshError('key', `private key could not be read: ${parsed.message}`);
 
