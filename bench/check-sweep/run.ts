@@ -4,7 +4,7 @@
  * per sweep; event-loop delay; peak RSS. Then 2,000 hosts × 4 check kinds (ping + 3 exec
  * check_dummy) sustained: CPU share and rows written per second.
  *
- *   npx tsx bench/check-sweep/run.ts [--hosts 10000] [--sustain-seconds 300] [--db postgres|pglite]
+ *   npx tsx bench/check-sweep/run.ts [--hosts 10000] [--sustain-seconds 300] [--db postgres|pglite] [--intervals 1,0]
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,11 +31,14 @@ const { values: opts } = parseArgs({
     'sustain-seconds': { type: 'string', default: '300' },
     'sustain-hosts': { type: 'string', default: '2000' },
     db: { type: 'string', default: 'pglite' },
+    /** Send intervals to measure, e.g. "0" while iterating on the -i 0 case. */
+    intervals: { type: 'string', default: '1,0' },
   },
 });
 const HOSTS = Number(opts.hosts);
 const SUSTAIN_S = Number(opts['sustain-seconds']);
 const SUSTAIN_HOSTS = Number(opts['sustain-hosts']);
+const INTERVALS = String(opts.intervals).split(',').map(Number);
 const DUMMY = '/usr/lib/nagios/plugins/check_dummy';
 
 const addressOf = (i: number) => `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -156,7 +159,7 @@ async function main() {
 
     await def('ping-all', 'ping', pingParams(1), { all: true });
     await scheduler.sync();
-    for (const interval of [1, 0]) {
+    for (const interval of INTERVALS) {
       await run(`UPDATE check_definitions SET params = '${JSON.stringify(pingParams(interval))}'::jsonb`);
       await run(`UPDATE check_state SET next_due_at = now()`);
       await scheduler.sync();

@@ -74,7 +74,9 @@ async function bundle(entry: string, name: string): Promise<string> {
 async function measure(script: string, args: string[], env: Record<string, string>, holdMs = 0): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
+  // Corral starts with the flags `npm start` gives node (package.json); the baselines with none.
+  const flags = script === CORRAL_ENTRY ? START_FLAGS : [];
+  const child: ChildProcess = spawn(process.execPath, [...flags, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -102,12 +104,15 @@ async function measure(script: string, args: string[], env: Record<string, strin
   }
 }
 
+const CORRAL_ENTRY = join(ROOT, 'scripts', 'run-bundle.cjs');
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/).filter((a) => a.startsWith('--'));
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const med = (s: Sample[]): Sample => ({ readyMs: median(s.map((x) => x.readyMs)), rssMb: median(s.map((x) => x.rssMb)) });
 
 async function main() {
   await buildServer(join(ROOT, 'dist', 'corral.cjs'));
-  const CORRAL = join(ROOT, 'scripts', 'run-bundle.cjs');
+  const CORRAL = CORRAL_ENTRY;
   const CODE_CACHE = join(ROOT, 'dist', 'corral.cjs.v8cache');
   const NODE_ALONE = await bundle('bench/startup/node-alone.ts', 'node-alone');
   const YOGA = await bundle('bench/startup/yoga-alone.ts', 'yoga-alone');

@@ -1,14 +1,43 @@
 /**
  * Events between server processes travel over Postgres LISTEN/NOTIFY (PGlite too), so every replica
- * delivers every event. Payloads carry ids, not rows (NOTIFY is limited to 8000 bytes); subscribers
- * load what they need. The topic map is the one place that names the events.
+ * delivers every event. Payloads carry ids (NOTIFY is limited to 8000 bytes) and subscribers load
+ * what they need; checkStateChanged also carries the written state and host when they fit, because
+ * it is the high-rate topic and a read per event is what limited its fan-out (see
+ * core/checks/state-event.ts). The topic map is the one place that names the events.
  */
 import type { Database } from '../db/client.js';
 import type { Logger } from './logger.js';
 
+/** A check state as it travels in checkStateChanged: the check_state row without its keys, dates as ISO strings. */
+export interface CheckStateWire {
+  lastStatus: string;
+  summary: string;
+  metrics: Record<string, number> | null;
+  observedAt: string;
+  since: string;
+  consecutiveFailures: number;
+  consecutiveOk: number;
+  nextDueAt: string;
+  backoffS: number;
+  durationMs: number;
+  resultCount: number;
+}
+
+/** A hosts row as it travels in checkStateChanged (no secrets live in that table). */
+export interface HostWire {
+  name: string;
+  address: string | null;
+  labels: Record<string, string>;
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Topics {
   hostUpdated: { hostId: string; groupIds: string[] };
-  checkStateChanged: { hostId: string; checkId: string; kind: string; groupIds: string[]; status: string };
+  /** `state` and `host` are left out when too big for NOTIFY; subscribers then read them. */
+  checkStateChanged: { hostId: string; checkId: string; kind: string; groupIds: string[]; status: string; state?: CheckStateWire; host?: HostWire };
   auditEvent: { id: number; targets: string[] };
   tokenRevoked: { tokenId: string };
   monitorAlert: { message: string; failing: number; total: number; kind: string };

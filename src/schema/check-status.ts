@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { authorizeHosts } from '../core/actions/authorize-hosts.js';
 import { writeAudit } from '../core/audit.js';
+import { hostOfEvent, stateOfEvent } from '../core/checks/state-event.js';
 import { rollUpHealth } from '../core/health.js';
 import { selectHosts } from '../core/inventory/select-hosts.js';
 import type { Topics } from '../core/pubsub.js';
@@ -147,8 +148,16 @@ builder.subscriptionField('checkStateChanged', (t) =>
     },
     resolve: async (event, _args, ctx) => {
       // One context serves every event of a subscription: fresh loaders, or Host.health and
-      // Host.checks would show what the first event cached.
+      // Host.checks would show what the first event cached (the Host loader included).
       ctx.loaders = createLoaders(ctx.app.db);
+      const hostLoader = Host.getDataloader(ctx);
+      hostLoader.clearAll();
+      // The event carries the state and host as written: no read per event, which is what the
+      // fan-out to many subscribers waits on. Left out when too big: read them as before.
+      const host = hostOfEvent(event);
+      if (host) hostLoader.prime(host.id, host);
+      const carried = stateOfEvent(event);
+      if (carried) return carried;
       const [row] = await ctx.app.db
         .select()
         .from(checkState)

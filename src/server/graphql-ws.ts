@@ -94,6 +94,7 @@ export function attachGraphqlWs(opts: { httpServer: Server; yoga: YogaServerInst
         // Subscriptions with the same document, variables and rights share one execution.
         const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, rightsKey(principal)]);
         const socket = ctx.extra.socket;
+        const tcp = ctx.extra.request.socket;
         const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         args.rootValue.subscribe = (a: typeof args) =>
           hub.join(
@@ -103,7 +104,20 @@ export function attachGraphqlWs(opts: { httpServer: Server; yoga: YogaServerInst
               return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
             },
             // graphql-ws "next" messages written straight to the socket: one serialisation per event.
-            { send: (json) => socket.send(`${prefix}${json}}`), buffered: () => socket.bufferedAmount },
+            // Several at once are corked on the TCP socket (the one ws took over at the upgrade),
+            // so they leave in one write instead of one per message.
+            {
+              send: (jsons) => {
+                if (jsons.length === 1) return socket.send(`${prefix}${jsons[0]}}`);
+                tcp.cork();
+                try {
+                  for (const json of jsons) socket.send(`${prefix}${json}}`);
+                } finally {
+                  tcp.uncork();
+                }
+              },
+              buffered: () => socket.bufferedAmount,
+            },
           );
         return args;
       },

@@ -14,7 +14,12 @@ type Source = AsyncIterable<ExecutionResult> | ExecutionResult;
  * serialised once per event and the same JSON is handed to every sink.
  */
 export interface Sink {
-  send(payloadJson: string): void;
+  /**
+   * Writes these results (in order) to the subscriber. Several arrive together when events came
+   * faster than one pass over the subscribers: the transport writes them in one go (one system
+   * call per socket rather than one per event), so a burst costs little more than one event.
+   */
+  send(payloadJsons: readonly string[]): void;
   /** Bytes queued on the socket and not yet sent: a slow consumer. */
   buffered(): number;
 }
@@ -30,11 +35,16 @@ interface Member {
 interface Shared {
   members: Set<Member>;
   abort: AbortController;
+  /** Serialised results not yet written to the sinks, and whether a write pass is under way. */
+  pending: string[];
+  flushing: boolean;
 }
 
 export const MEMBER_QUEUE_LIMIT = 256;
 /** A sink with more than this many bytes waiting skips events until it catches up. */
 export const SINK_BUFFER_LIMIT = 1 << 20;
+/** Sinks written per turn of the event loop: a large audience does not hold up other work. */
+export const SINK_CHUNK = 500;
 
 export class SubscriptionHub {
   private readonly shared = new Map<string, Shared>();
@@ -69,7 +79,7 @@ export class SubscriptionHub {
         abort.abort();
         void (source as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]().return?.();
       } else {
-        entry = { members: new Set(), abort };
+        entry = { members: new Set(), abort, pending: [], flushing: false };
         this.shared.set(key, entry);
         void this.pump(key, entry, source as AsyncIterable<ExecutionResult>);
       }
@@ -84,11 +94,10 @@ export class SubscriptionHub {
       for (;;) {
         const { value, done } = await it.next();
         if (done || entry.abort.signal.aborted) break;
-        let json: string | null = null;
+        let sinks = false;
         for (const m of entry.members) {
           if (m.sink) {
-            if (m.sink.buffered() > SINK_BUFFER_LIMIT) m.dropped++;
-            else m.sink.send((json ??= JSON.stringify(value)));
+            sinks = true;
             continue;
           }
           m.queue.push(value);
@@ -97,6 +106,14 @@ export class SubscriptionHub {
             m.dropped++;
           }
           m.wake?.();
+        }
+        if (!sinks) continue;
+        // Serialised once; written on the next turn, so events already queued behind this one are
+        // executed first and go out in the same pass.
+        entry.pending.push(JSON.stringify(value));
+        if (!entry.flushing) {
+          entry.flushing = true;
+          setImmediate(() => void this.flush(entry));
         }
       }
     } catch {
@@ -107,6 +124,31 @@ export class SubscriptionHub {
         m.done = true;
         m.wake?.();
       }
+    }
+  }
+
+  /** Writes the pending results to every sink, SINK_CHUNK sinks per turn, until none are pending. */
+  private async flush(entry: Shared): Promise<void> {
+    try {
+      while (entry.pending.length > 0) {
+        const batch = entry.pending;
+        entry.pending = [];
+        let n = 0;
+        for (const m of [...entry.members]) {
+          if (!m.sink || m.done) continue;
+          if (m.sink.buffered() > SINK_BUFFER_LIMIT) m.dropped += batch.length;
+          else {
+            try {
+              m.sink.send(batch);
+            } catch {
+              // A socket closing under us: it leaves on its own; the others still get the batch.
+            }
+          }
+          if (++n % SINK_CHUNK === 0) await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+    } finally {
+      entry.flushing = false;
     }
   }
 

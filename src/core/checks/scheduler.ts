@@ -15,13 +15,15 @@ import type { CommandRunner } from '../command.js';
 import { rollUpHealth } from '../health.js';
 import type { HostRow } from '../inventory/select-hosts.js';
 import type { Logger } from '../logger.js';
-import type { CheckOutcome, CheckStatus, HostTarget } from '../plugin.js';
+import type { CheckContext, CheckOutcome, CheckStatus, HostTarget } from '../plugin.js';
 import type { PluginRegistry } from '../plugin-registry.js';
 import { pluginStateStore } from '../plugin-state.js';
 import type { PubSub } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
-import { applyOutcome, type PriorState } from './transition.js';
+import { checkStateEvent } from './state-event.js';
+import { type EarlyResults, mapInSlices } from './early-results.js';
+import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
 import { type StateWrite, writeResults } from './write-results.js';
 
 export interface SchedulerDeps {
@@ -68,6 +70,8 @@ export interface RunNowOutcome extends CheckOutcome {
 const SUSPECT_SHARE = 0.5;
 const SUSPECT_MIN_HOSTS = 4;
 const SYNC_EVERY_MS = 15_000;
+/** Rows processed between two yields to the event loop. */
+const SLICE = 1000;
 /** Advisory lock id for the target sync (any constant unique to Corral). */
 const SYNC_LOCK_ID = 0x636f7272;
 
@@ -132,6 +136,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * statement, so a sweep reads the database once before it runs.
    */
   async function claim(): Promise<{ claimed: Claimed[]; targets: Map<string, TargetEntry> }> {
+    // Settings are read only for kinds whose plugin declares host settings (ping has none): a
+    // subquery per claimed row is a large share of the claim for 10,000 pings.
+    const withSettings = [...registry.checkKinds.values()].filter((k) => registry.settings.has(k.plugin)).map((k) => sql`${k.name}`);
+    const settingsWanted = withSettings.length ? sql`cs.kind IN (${sql.join(withSettings, sql`, `)})` : sql`false`;
     const rows = rowsOf<Record<string, unknown>>(
       await db.execute(sql`
         WITH due AS (
@@ -148,18 +156,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         WHERE cs.host_id = due.host_id AND cs.check_id = due.check_id AND cd.id = cs.check_id AND h.id = cs.host_id
         RETURNING cs.host_id, cs.check_id, cs.status, cs.since, cs.consecutive_failures, cs.consecutive_ok, cs.backoff_s, cs.result_count,
           h.name, h.address, h.labels, h.enabled,
-          (SELECT jsonb_agg(jsonb_build_array(hs.plugin, hs.settings, hs.secrets)) FROM host_settings hs WHERE hs.host_id = cs.host_id) AS plugin_settings`),
+          CASE WHEN ${settingsWanted} THEN
+            (SELECT jsonb_agg(jsonb_build_array(hs.plugin, hs.settings, hs.secrets)) FROM host_settings hs WHERE hs.host_id = cs.host_id)
+          END AS plugin_settings`),
     );
     const targets = new Map<string, TargetEntry>();
-    const claimed = rows.map((r) => {
+    const claimed = await mapInSlices(rows, SLICE, (r): Claimed => {
       const hostId = String(r.host_id);
-      if (!targets.has(hostId)) {
+      let entry = targets.get(hostId);
+      if (!entry) {
         const host = { id: hostId, name: String(r.name), address: (r.address as string | null) ?? null, labels: parseJson(r.labels) ?? {}, enabled: Boolean(r.enabled) } as HostRow;
-        const settings = new Map<string, Record<string, unknown>>();
+        entry = { host, settings: new Map() };
+        targets.set(hostId, entry);
+      }
+      // A host claimed for several kinds: settings come with the rows of kinds that use them.
+      if (r.plugin_settings != null && entry.settings.size === 0) {
         for (const [plugin, plain, sealed] of (parseJson(r.plugin_settings) as [string, Record<string, unknown>, string | null][] | null) ?? []) {
-          settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, host.name, plugin) });
+          entry.settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, entry.host.name, plugin) });
         }
-        targets.set(hostId, { host, settings });
       }
       return {
         hostId,
@@ -203,7 +217,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Runs one definition over its targets and returns an outcome for every target. */
-  async function runBatch(def: Definition, targets: HostTarget[]): Promise<CheckOutcome[]> {
+  async function runBatch(def: Definition, targets: HostTarget[], reportEarly?: EarlyResults['reportEarly']): Promise<CheckOutcome[]> {
     const registered = registry.checkKinds.get(def.kind);
     const started = performance.now();
     const unknown = (summary: string): CheckOutcome[] => targets.map((t) => ({ hostId: t.id, status: 'UNKNOWN', summary, durationMs: performance.now() - started }));
@@ -215,16 +229,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const deadlineMs = Math.min(600_000, timeoutMs * (2 + Math.floor(targets.length / 64)) + 5000);
     const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), stopController.signal]);
     let timer: NodeJS.Timeout | undefined;
+    const ctx: CheckContext & Partial<EarlyResults> = {
+      signal,
+      timeoutMs,
+      log: log.child({ check: def.name }),
+      run: deps.run,
+      state: pluginStateStore(db, registered.plugin),
+      now,
+      ...(reportEarly ? { reportEarly } : {}),
+    };
     try {
       const outcomes = await Promise.race([
-        registered.kind.run(targets, parsed.data, {
-          signal,
-          timeoutMs,
-          log: log.child({ check: def.name }),
-          run: deps.run,
-          state: pluginStateStore(db, registered.plugin),
-          now,
-        }),
+        registered.kind.run(targets, parsed.data, ctx),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no result within ${Math.round(deadlineMs / 1000)}s`)), deadlineMs + 1000);
         }),
@@ -240,43 +256,94 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  /** Applies outcomes to prior states, writes them, publishes changes. */
-  async function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], hostNames: Map<string, string>): Promise<StateWrite[]> {
-    const at = now();
-    // Only hosts whose state is OK can be turned bad, so only they say whether the monitor is suspect:
-    // counting hosts already known bad would mask every new failure once half the batch is down.
-    const healthy = outcomes.filter((o) => {
-      const p = priors.get(o.hostId);
-      return !!p && p.resultCount > 0 && p.status === 'OK';
-    });
-    const failing = healthy.filter((o) => o.status !== 'OK').length;
-    const suspect = healthy.length >= SUSPECT_MIN_HOSTS && failing / healthy.length > SUSPECT_SHARE;
-    const writes: StateWrite[] = outcomes.map((o) => {
+  /** Next states for `outcomes`, computed in slices so 10,000 rows never hold the event loop for long. */
+  function transitions(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], at: Date, suspect: boolean): Promise<StateWrite[]> {
+    const thresholds = { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS };
+    return mapInSlices(outcomes, SLICE, (o) => {
       const prior = priors.get(o.hostId) ?? { status: 'UNKNOWN', since: at, consecutiveFailures: 0, consecutiveOk: 0, backoffS: 0, resultCount: 0 };
-      const next = applyOutcome(prior, o, { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS }, at, {
-        suspectSweep: suspect,
-      });
+      const next = applyOutcome(prior, o, thresholds, at, { suspectSweep: suspect });
       return { ...next, hostId: o.hostId, checkId: def.id, kind: def.kind };
     });
-    await writeResults(db, writes);
-    if (suspect) {
-      const message = `monitor suspect: ${failing} of ${healthy.length} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
-      log.warn(message);
-      await pubsub.publish('monitorAlert', { message, failing, total: healthy.length, kind: def.kind });
-      await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy.length } });
-    }
-    await publishChanges(def, writes, priors, hostNames);
-    return writes;
+  }
+
+  /**
+   * Records one batch. Outcomes the check reports early (see early-results.ts) are written at once,
+   * while the check still runs, if the sweep-wide suspect verdict cannot change them; the rest when
+   * it returns. The two writes touch disjoint rows, each in key order (no deadlock), and may run at
+   * the same time on two connections. Changes are published once, for the whole batch.
+   */
+  function recorder(def: Definition, priors: Map<string, PriorState>, hostNames: Map<string, string>) {
+    let early: { outcomes: Map<string, CheckOutcome>; writes: Promise<StateWrite[]>; written: Promise<boolean> } | null = null;
+    return {
+      reportEarly(outcomes: CheckOutcome[]): void {
+        if (early) return; // one early write per batch keeps the statements per sweep bounded
+        const ready = new Map<string, CheckOutcome>();
+        for (const o of outcomes) {
+          const prior = priors.get(o.hostId);
+          if (prior && !ready.has(o.hostId) && !suspectMatters(prior, o)) ready.set(o.hostId, o);
+        }
+        if (ready.size === 0) return;
+        const writes = transitions(def, priors, [...ready.values()], now(), false);
+        const written = writes
+          .then((w) => { if (process.env.SWEEP_TRACE) console.error('TRACE early write start', w.length, (performance.now() - (globalThis as any).__T0).toFixed(0)); return writeResults(db, w); })
+          .then(
+            () => true,
+            (e) => {
+              log.warn('early check results not written; retrying with the rest of the batch', { check: def.name, error: String(e) });
+              return false;
+            },
+          );
+        early = { outcomes: ready, writes, written };
+      },
+
+      async finish(outcomes: CheckOutcome[]): Promise<StateWrite[]> {
+        const earlyWrites = early ? await early.writes : [];
+        const earlyOutcomes = early?.outcomes ?? new Map<string, CheckOutcome>();
+        const at = now();
+        // Only hosts whose state is OK can be turned bad, so only they say whether the monitor is suspect:
+        // counting hosts already known bad would mask every new failure once half the batch is down.
+        let healthy = 0;
+        let failing = 0;
+        for (const o of outcomes) {
+          const p = priors.get(o.hostId);
+          if (!p || p.resultCount === 0 || p.status !== 'OK') continue;
+          healthy += 1;
+          if ((earlyOutcomes.get(o.hostId) ?? o).status !== 'OK') failing += 1;
+        }
+        const suspect = healthy >= SUSPECT_MIN_HOSTS && failing / healthy > SUSPECT_SHARE;
+        const rest = earlyOutcomes.size ? outcomes.filter((o) => !earlyOutcomes.has(o.hostId)) : outcomes;
+        const restWrites = await transitions(def, priors, rest, at, suspect);
+        if (process.env.SWEEP_TRACE) console.error('TRACE rest write start', restWrites.length, (performance.now() - (globalThis as any).__T0).toFixed(0));
+        await writeResults(db, restWrites);
+        if (process.env.SWEEP_TRACE) console.error('TRACE rest write done', (performance.now() - (globalThis as any).__T0).toFixed(0));
+        if (early && !(await early.written)) await writeResults(db, earlyWrites);
+        if (suspect) {
+          const message = `monitor suspect: ${failing} of ${healthy} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
+          log.warn(message);
+          await pubsub.publish('monitorAlert', { message, failing, total: healthy, kind: def.kind });
+          await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy } });
+        }
+        const writes = earlyWrites.length ? [...earlyWrites, ...restWrites] : restWrites;
+        if (process.env.SWEEP_TRACE) console.error('TRACE early done', (performance.now() - (globalThis as any).__T0).toFixed(0));
+        await publishChanges(def, writes, priors, hostNames);
+        return writes;
+      },
+    };
+  }
+
+  /** Applies outcomes to prior states, writes them, publishes changes. */
+  function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], hostNames: Map<string, string>): Promise<StateWrite[]> {
+    return recorder(def, priors, hostNames).finish(outcomes);
   }
 
   async function publishChanges(def: Definition, writes: StateWrite[], priors: Map<string, PriorState>, _hostNames: Map<string, string>): Promise<void> {
     const changed = writes.filter((w) => w.changed);
     if (changed.length === 0) return;
     const hostIds = [...new Set(changed.map((c) => c.hostId))];
-    // One statement for what the events need: each changed host's groups, enabled flag and states.
-    const facts = rowsOf<{ id: string; enabled: boolean; groups: unknown; states: unknown }>(
+    // One statement for what the events need: each changed host's row, groups and states.
+    const facts = rowsOf<{ id: string; name: string; address: string | null; labels: unknown; enabled: boolean; disabled_reason: string | null; created_at: Date | string; updated_at: Date | string; groups: unknown; states: unknown }>(
       await db.execute(sql`
-        SELECT h.id, h.enabled,
+        SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
           (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
           (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
         FROM hosts h WHERE h.id IN (${sql.join(
@@ -287,15 +354,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const groupsOf = new Map<string, string[]>();
     const enabled = new Map<string, boolean>();
     const statesOf = new Map<string, { checkId: string; status: CheckStatus }[]>();
+    const hostRows = new Map<string, typeof hosts.$inferSelect>();
     for (const f of facts) {
       const id = String(f.id);
+      hostRows.set(id, { id, name: f.name, address: f.address, labels: parseJson(f.labels) ?? {}, enabled: Boolean(f.enabled), disabledReason: f.disabled_reason, createdAt: new Date(f.created_at), updatedAt: new Date(f.updated_at) });
       groupsOf.set(id, (parseJson(f.groups) as string[] | null) ?? []);
       enabled.set(id, Boolean(f.enabled));
       statesOf.set(id, ((parseJson(f.states) as [string, CheckStatus][] | null) ?? []).map(([checkId, status]) => ({ checkId, status })));
     }
+    // The events carry the written state and host row: subscribers resolve them without a read.
+    // A host deleted meanwhile has no row here; its event goes without state, and readers find nothing.
     await pubsub.publishMany(
       'checkStateChanged',
-      changed.map((c) => ({ hostId: c.hostId, checkId: def.id, kind: def.kind, groupIds: groupsOf.get(c.hostId) ?? [], status: c.status })),
+      changed.map((c) => {
+        const host = hostRows.get(c.hostId);
+        const event = checkStateEvent({ ...c, checkId: def.id, kind: def.kind }, groupsOf.get(c.hostId) ?? [], host);
+        if (!host) delete event.state;
+        return event;
+      }),
     );
     const healthChanged: { hostId: string; groupIds: string[] }[] = [];
     for (const hostId of hostIds) {
@@ -336,8 +412,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
       const priors = new Map(pairs.map((p) => [p.hostId, p as PriorState]));
       const job = (async () => {
-        const outcomes = await runBatch(def, batchTargets);
-        await record(def, priors, outcomes, names);
+        const rec = recorder(def, priors, names);
+        const outcomes = await runBatch(def, batchTargets, rec.reportEarly);
+        if (process.env.SWEEP_TRACE) console.error('TRACE run done', (performance.now() - (globalThis as any).__T0).toFixed(0));
+        await rec.finish(outcomes);
+        if (process.env.SWEEP_TRACE) console.error('TRACE finish done', (performance.now() - (globalThis as any).__T0).toFixed(0));
       })()
         .catch((e) => log.error('check batch failed', { check: def.name, error: String(e) }))
         .finally(() => inFlight.delete(job));
@@ -349,7 +428,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function tick(): Promise<void> {
     if (dirty || Date.now() - lastSync > SYNC_EVERY_MS) await sync();
     if (inFlight.size >= deps.concurrency) return;
+    const T0 = performance.now(); (globalThis as any).__T0 = T0;
     const { claimed, targets } = await claim();
+    if (process.env.SWEEP_TRACE) console.error('TRACE claim', (performance.now() - T0).toFixed(0));
     if (claimed.length) await sweep(claimed, targets);
   }
 

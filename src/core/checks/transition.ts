@@ -31,6 +31,15 @@ export interface NextState extends PriorState {
   changed: boolean;
 }
 
+/**
+ * Whether the sweep-wide suspect verdict could change what `outcome` does to `prior`: only a
+ * failure on a state that is OK (and has results) can be held back by a suspect sweep. Outcomes for
+ * which this is false may be written before the rest of the sweep is known.
+ */
+export function suspectMatters(prior: PriorState, outcome: CheckOutcome): boolean {
+  return prior.resultCount > 0 && prior.status === 'OK' && outcome.status !== 'OK';
+}
+
 export function applyOutcome(prior: PriorState, outcome: CheckOutcome, t: Thresholds, now: Date, opts: { suspectSweep?: boolean } = {}): NextState {
   const raw = outcome.status;
   const failing = raw !== 'OK';

@@ -1,11 +1,13 @@
 /**
- * Writes a batch of results in one statement: a CTE reads the batch from a single JSON parameter
- * (jsonb_to_recordset), upserts every latest state and appends the history rows, so the statement
- * and parameter counts stay constant whatever the batch size. The parameter is cast ::text::jsonb:
- * postgres.js would otherwise send it as a JSON string value rather than the array it holds.
+ * Writes a batch of results in one statement: a CTE unnests one array parameter per column,
+ * upserts every latest state and appends the history rows, so the statement and parameter counts
+ * stay constant whatever the batch size. Arrays are sent as Postgres array literals (text cast to
+ * uuid[]/int[]/…): the same on postgres.js and PGlite, and much cheaper for the server than
+ * parsing a JSON document of 10,000 objects (json_to_recordset), measured ~2× on the history insert.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { yieldToLoop } from './early-results.js';
 import type { NextState } from './transition.js';
 
 export interface StateWrite extends NextState {
@@ -14,42 +16,76 @@ export interface StateWrite extends NextState {
   kind: string;
 }
 
+/** Rows serialised between two yields to the event loop. */
+const SLICE = 1000;
+
+/** One element of a Postgres array literal: always quoted, so any text (commas, braces, "NULL") is kept as it is. */
+export function arrayElement(v: string | null): string {
+  if (v === null) return 'NULL';
+  return v.includes('"') || v.includes('\\') ? `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${v}"`;
+}
+
+/** A Postgres array literal ({…}) of the given elements. */
+export function arrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map(arrayElement).join(',')}}`;
+}
+
+/**
+ * The batch as one array literal per column. Uuids, timestamps and numbers need no quoting; text
+ * does. Built column by column in slices (few allocations per row: 10,000 rows stay light on GC).
+ */
+async function columnLiterals(rows: StateWrite[]): Promise<string[]> {
+  const cols: string[][] = Array.from({ length: 15 }, () => new Array<string>(rows.length));
+  for (let i = 0; i < rows.length; i += SLICE) {
+    if (i > 0) await yieldToLoop();
+    const end = Math.min(rows.length, i + SLICE);
+    for (let j = i; j < end; j++) {
+      const r = rows[j]!;
+      cols[0]![j] = r.hostId;
+      cols[1]![j] = r.checkId;
+      cols[2]![j] = arrayElement(r.kind);
+      cols[3]![j] = r.status;
+      cols[4]![j] = r.lastStatus;
+      cols[5]![j] = arrayElement(r.summary);
+      cols[6]![j] = r.metrics ? arrayElement(JSON.stringify(r.metrics)) : 'NULL';
+      cols[7]![j] = r.observedAt.toISOString();
+      cols[8]![j] = r.since.toISOString();
+      cols[9]![j] = String(r.consecutiveFailures);
+      cols[10]![j] = String(r.consecutiveOk);
+      cols[11]![j] = r.nextDueAt.toISOString();
+      cols[12]![j] = String(r.backoffS);
+      cols[13]![j] = String(r.durationMs);
+      cols[14]![j] = String(r.resultCount);
+    }
+  }
+  return cols.map((c) => `{${c.join(',')}}`);
+}
+
 export async function writeResults(db: Db, unsorted: StateWrite[]): Promise<void> {
   if (unsorted.length === 0) return;
   // A stable row order means two writers (a sweep and runChecks) lock rows in the same order: no deadlock.
-  const key = (r: StateWrite) => `${r.hostId}/${r.checkId}`;
-  const rows = [...unsorted].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const batch = JSON.stringify(
-    rows.map((r) => ({
-      host_id: r.hostId,
-      check_id: r.checkId,
-      kind: r.kind,
-      status: r.status,
-      last_status: r.lastStatus,
-      summary: r.summary,
-      metrics: r.metrics,
-      observed_at: r.observedAt.toISOString(),
-      since: r.since.toISOString(),
-      consecutive_failures: r.consecutiveFailures,
-      consecutive_ok: r.consecutiveOk,
-      next_due_at: r.nextDueAt.toISOString(),
-      backoff_s: r.backoffS,
-      duration_ms: r.durationMs,
-      result_count: r.resultCount,
-    })),
+  // Keys are built once (not per comparison): sorting 10,000 rows stays a few milliseconds.
+  const keyed = unsorted.map((r) => ({ key: `${r.hostId}/${r.checkId}`, r }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const [hostId, checkId, kind, status, lastStatus, summary, metrics, observedAt, since, fails, oks, nextDue, backoff, duration, count] = await columnLiterals(
+    keyed.map((k) => k.r),
   );
+  // WITH ORDINALITY + ORDER BY keep the sorted order through the joins, so rows are locked in key order.
   // The joins drop results of hosts or checks deleted while the batch ran (no foreign-key error).
   await db.execute(sql`
     WITH x AS MATERIALIZED (
-      SELECT x.* FROM jsonb_to_recordset(${batch}::text::jsonb) AS x(host_id uuid, check_id uuid, kind text, status text,
-           last_status text, summary text, metrics jsonb, observed_at timestamptz, since timestamptz,
-           consecutive_failures int, consecutive_ok int, next_due_at timestamptz, backoff_s int, duration_ms float8, result_count int)
+      SELECT x.* FROM unnest(${hostId}::uuid[], ${checkId}::uuid[], ${kind}::text[], ${status}::text[], ${lastStatus}::text[],
+             ${summary}::text[], ${metrics}::jsonb[], ${observedAt}::timestamptz[], ${since}::timestamptz[], ${fails}::int[],
+             ${oks}::int[], ${nextDue}::timestamptz[], ${backoff}::int[], ${duration}::float8[], ${count}::int[])
+        WITH ORDINALITY AS x(host_id, check_id, kind, status, last_status, summary, metrics, observed_at, since,
+             consecutive_failures, consecutive_ok, next_due_at, backoff_s, duration_ms, result_count, ord)
       JOIN hosts h ON h.id = x.host_id JOIN check_definitions cd ON cd.id = x.check_id
+      ORDER BY x.ord
     ), states AS (
       INSERT INTO check_state (host_id, check_id, kind, status, last_status, summary, metrics, observed_at, since,
                                consecutive_failures, consecutive_ok, next_due_at, backoff_s, duration_ms, result_count)
       SELECT host_id, check_id, kind, status, last_status, summary, metrics, observed_at, since,
-             consecutive_failures, consecutive_ok, next_due_at, backoff_s, duration_ms, result_count FROM x
+             consecutive_failures, consecutive_ok, next_due_at, backoff_s, duration_ms, result_count FROM x ORDER BY ord
       ON CONFLICT (host_id, check_id) DO UPDATE SET
         kind = excluded.kind, status = excluded.status, last_status = excluded.last_status, summary = excluded.summary,
         metrics = excluded.metrics, observed_at = excluded.observed_at, since = excluded.since,

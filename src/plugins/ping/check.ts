@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { validateAddress } from '../../core/host-names.js';
 import type { CheckContext, CheckKind, CheckOutcome, HostTarget } from '../../core/plugin.js';
+import { earlyResultsOf } from '../../core/checks/early-results.js';
 import { evaluatePing } from './evaluate.js';
 import { chunkTargets, FPING, fpingArgs, minimumRunMs } from './fping.js';
 import { type PingStats, parseFpingOutput } from './parse.js';
@@ -67,45 +68,94 @@ async function runPing(targets: HostTarget[], params: PingParams, ctx: CheckCont
     );
   }
 
-  const results = new Map<string, PingStats>();
-  let unresolved = false;
-  let failure: string | undefined;
+  // With a caller that takes early results (the scheduler), a large sweep runs as two fping
+  // processes: the head's results are written while the tail is pinged, so little is left to do
+  // when fping is done. Splitting costs at most one more reply timeout, so only when that fits.
+  const report = earlyResultsOf(ctx);
+  const split = report !== undefined && addresses.length >= SPLIT_MIN_ADDRESSES && floor + params.timeoutMs <= ctx.timeoutMs;
+  const parts = split ? splitHeadTail(addresses, tailShare(params)) : [addresses];
+
+  for (const [i, part] of parts.entries()) {
+    const run = await pingPart(part, params, ctx, started);
+    const partOutcomes: CheckOutcome[] = [];
+    for (const address of part) {
+      const outcome = outcomeFor(address, run, params, Math.round(performance.now() - started));
+      for (const h of byAddress.get(address)!) partOutcomes.push({ hostId: h.id, ...outcome });
+    }
+    for (const o of partOutcomes) outcomes.push(o);
+    if (run.failure) {
+      // fping timed out or was stopped: every address not pinged yet gets the same reason.
+      for (const rest of parts.slice(i + 1)) {
+        for (const address of rest) for (const h of byAddress.get(address)!) outcomes.push({ hostId: h.id, status: 'UNKNOWN', summary: run.failure, durationMs: 0 });
+      }
+      break;
+    }
+    if (report && i < parts.length - 1) report(partOutcomes);
+  }
+  return outcomes;
+}
+
+/** Sweeps at least this large are split in two when the caller takes early results. */
+export const SPLIT_MIN_ADDRESSES = 1000;
+/** Rough database cost of writing one result (ms), against which the tail's ping time is weighed. */
+const WRITE_MS_PER_RESULT = 0.05;
+
+/**
+ * The tail's share: long enough to ping while the head's results are written (a few % at -i 1),
+ * at most half, when pinging is much faster than writing (-i 0): then the two halves' writes run
+ * side by side on two connections instead of one after the other.
+ */
+export function tailShare(params: Pick<PingParams, 'intervalMs' | 'count'>): number {
+  // fping flat out (-i 0) still spends ~10 µs per probe.
+  const pingMs = Math.max(params.intervalMs, 0.01) * params.count;
+  return Math.min(0.5, Math.max(0.05, WRITE_MS_PER_RESULT / (pingMs + WRITE_MS_PER_RESULT)));
+}
+
+export function splitHeadTail<T>(items: readonly T[], share: number): T[][] {
+  const tail = Math.max(1, Math.ceil(items.length * share));
+  return [items.slice(0, items.length - tail), items.slice(items.length - tail)];
+}
+
+interface PartRun {
+  results: Map<string, PingStats>;
+  unresolved: boolean;
+  failure?: string;
+}
+
+/** One part of the sweep through fping (more than one process only if argv would overflow). */
+async function pingPart(addresses: string[], params: PingParams, ctx: CheckContext, started: number): Promise<PartRun> {
+  const out: PartRun = { results: new Map(), unresolved: false };
   for (const chunk of chunkTargets(addresses)) {
     const remaining = ctx.timeoutMs - (performance.now() - started);
     const res = await ctx.run(FPING, fpingArgs(params, chunk), { timeoutMs: Math.max(1, remaining), signal: ctx.signal });
     if (res.spawnError) throw new Error(`could not run fping: ${res.spawnError}`);
     if (res.timedOut) {
-      failure = ctx.signal.aborted
+      out.failure = ctx.signal.aborted
         ? 'fping was stopped before it finished (check aborted)'
         : `fping did not finish within the check timeout of ${seconds(ctx.timeoutMs)} s`;
-      break;
+      return out;
     }
     // 0: all answered; 1: some did not (a result, not an error); 2: some names/addresses not found.
     if (res.code !== 0 && res.code !== 1 && res.code !== 2) {
       throw new Error(`fping failed (exit ${res.code ?? 'signal'}): ${firstLine(res.stderr) || 'no message'}`);
     }
-    if (res.code === 2) unresolved = true;
-    for (const [addr, stats] of parseFpingOutput(res.stderr)) results.set(addr, stats);
+    if (res.code === 2) out.unresolved = true;
+    for (const [addr, stats] of parseFpingOutput(res.stderr)) out.results.set(addr, stats);
     // Some builds print summaries on stdout; it is empty with -q otherwise.
-    if (res.stdout.length > 0) for (const [addr, stats] of parseFpingOutput(res.stdout)) results.set(addr, stats);
+    if (res.stdout.length > 0) for (const [addr, stats] of parseFpingOutput(res.stdout)) out.results.set(addr, stats);
   }
+  return out;
+}
 
-  const durationMs = Math.round(performance.now() - started);
-  for (const [address, hosts] of byAddress) {
-    const stats = results.get(address);
-    let outcome: Omit<CheckOutcome, 'hostId'>;
-    if (stats) {
-      const v = evaluatePing(stats, params);
-      outcome = { status: v.status, summary: v.summary, metrics: v.metrics, durationMs };
-    } else {
-      const summary =
-        failure ??
-        (unresolved ? `fping could not resolve "${address}" (unknown host name or bad address)` : `fping printed no result for "${address}"`);
-      outcome = { status: 'UNKNOWN', summary, durationMs };
-    }
-    for (const h of hosts) outcomes.push({ hostId: h.id, ...outcome });
+function outcomeFor(address: string, run: PartRun, params: PingParams, durationMs: number): Omit<CheckOutcome, 'hostId'> {
+  const stats = run.results.get(address);
+  if (stats) {
+    const v = evaluatePing(stats, params);
+    return { status: v.status, summary: v.summary, metrics: v.metrics, durationMs };
   }
-  return outcomes;
+  const summary =
+    run.failure ?? (run.unresolved ? `fping could not resolve "${address}" (unknown host name or bad address)` : `fping printed no result for "${address}"`);
+  return { status: 'UNKNOWN', summary, durationMs };
 }
 
 const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
