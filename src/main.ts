@@ -1,6 +1,6 @@
 /** `corral serve`: validated config, the server, and a clean shutdown on SIGINT/SIGTERM. */
 import { loadConfigOrExit } from './config.js';
-import { DataDirLockedError } from './db/client.js';
+import { DatabaseOpenError, DataDirLockedError } from './db/client.js';
 import { createLogger } from './core/logger.js';
 import { createServer } from './server.js';
 import { defaultEngines } from './engines.js';
@@ -12,7 +12,7 @@ export async function serve(overrides: Parameters<typeof loadConfigOrExit>[1] = 
   try {
     server = await createServer(config, { log, engines: defaultEngines(config) });
   } catch (e) {
-    if (e instanceof DataDirLockedError) {
+    if (e instanceof DataDirLockedError || e instanceof DatabaseOpenError) {
       process.stderr.write(`corral: ${e.message}\n`);
       process.exit(1);
     }

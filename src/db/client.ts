@@ -82,6 +82,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The database could not be opened or migrated; the message says where and why, without secrets. */
+export class DatabaseOpenError extends Error {}
+
+/** host:port/database of a postgres URL: what an operator needs to see, never the password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL (not a valid URL)';
+  }
+}
+
+/** The innermost cause's message: drizzle wraps the driver's error ("Failed query: …"). */
+function rootMessage(e: unknown): string {
+  let cur = e as { cause?: unknown; message?: string } | undefined;
+  while (cur && typeof cur === 'object' && cur.cause && typeof cur.cause === 'object') cur = cur.cause as typeof cur;
+  return cur?.message ?? String(e);
+}
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const stats = { statements: 0 };
   const logger = { logQuery: () => void stats.statements++ };
@@ -91,9 +111,16 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connection: { application_name: 'corral' },
+      // A silent address fails start-up in seconds, not the driver's 30 s.
+      connect_timeout: 10,
     });
     const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
-    await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+    try {
+      await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+    } catch (e) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw new DatabaseOpenError(`cannot open the Postgres database ${describePostgresUrl(options.url)}: ${rootMessage(e)}`);
+    }
     return {
       db,
       kind: 'postgres',

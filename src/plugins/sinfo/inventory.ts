@@ -3,8 +3,10 @@
  * (source SLURM). Read-only; the lead's sync engine decides what to write, and static groups are
  * its business. `startInventorySync` re-reads it on an interval and hands each read over.
  */
+
 import type { CommandRunner } from '../../core/command.js';
 import type { Logger } from '../../core/logger.js';
+import { naturalCompare } from '../../core/natural-order.js';
 import { isValidNodeName } from './node-name.js';
 import type { SlurmCallOptions } from './options.js';
 import { partitionsOf, type SlurmPartition } from './partitions.js';
@@ -26,7 +28,7 @@ export interface SlurmInventory {
   skipped: string[];
 }
 
-const natural = new Intl.Collator('en', { numeric: true }).compare;
+const natural = naturalCompare;
 
 /** One sinfo run → every node and partition. Throws SlurmUnavailableError when Slurm cannot be asked. */
 export async function readSlurmInventory(run: CommandRunner, opts: SlurmCallOptions = {}): Promise<SlurmInventory> {

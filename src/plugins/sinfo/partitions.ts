@@ -3,6 +3,7 @@
  * so membership is read off the nodes: one call, no hostlist expansion needed. A partition with
  * no nodes at all does not appear (there is nothing to group).
  */
+import { naturalCompare } from '../../core/natural-order.js';
 import type { SinfoNode } from './sinfo-json.js';
 
 export interface SlurmPartition {
@@ -11,7 +12,7 @@ export interface SlurmPartition {
   nodes: string[];
 }
 
-const natural = new Intl.Collator('en', { numeric: true }).compare;
+const natural = naturalCompare;
 
 export function partitionsOf(nodes: readonly SinfoNode[]): SlurmPartition[] {
   const members = new Map<string, Set<string>>();

@@ -1,0 +1,42 @@
+/**
+ * A DATABASE_URL that cannot be used stops `corral serve` at once with one readable line naming
+ * host, port and database and the reason, never the password.
+ */
+import { describe, expect, it } from 'vitest';
+import { DatabaseOpenError, openDatabase } from '../../src/db/client.js';
+import { runCli } from '../cli-helpers.js';
+import { hasPostgresForTests, postgresAdminUrl } from '../helpers/db.js';
+import { freePort, tempDir } from '../helpers/peers.js';
+
+describe('opening a Postgres that cannot be used', () => {
+  it('nothing listening: a DatabaseOpenError naming the address, without the password', async () => {
+    const port = await freePort();
+    const err = await openDatabase({ url: `postgres://corral:sekrit-pw@127.0.0.1:${port}/corral` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseOpenError);
+    expect((err as Error).message).toMatch(new RegExp(`^cannot open the Postgres database 127\\.0\\.0\\.1:${port}/corral: .*ECONNREFUSED`));
+    expect((err as Error).message).not.toContain('sekrit-pw');
+  });
+
+  it('`corral serve` exits 1 with that line', async () => {
+    const port = await freePort();
+    const data = tempDir();
+    try {
+      const r = await runCli(['serve'], { env: { DATABASE_URL: `postgres://corral:sekrit-pw@127.0.0.1:${port}/corral`, PORT: String(await freePort()), CORRAL_DATA_DIR: data.path } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`corral: cannot open the Postgres database 127\\.0\\.0\\.1:${port}/corral: .*ECONNREFUSED`));
+      expect(r.stderr + r.stdout).not.toContain('sekrit-pw');
+    } finally {
+      data.remove();
+    }
+  });
+
+  describe.runIf(hasPostgresForTests())('on a real Postgres', () => {
+    it('a database that does not exist says so', async () => {
+      const url = new URL(postgresAdminUrl()!);
+      url.pathname = '/corral_no_such_db';
+      const err = await openDatabase({ url: url.toString() }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatabaseOpenError);
+      expect((err as Error).message).toMatch(/\/corral_no_such_db: database "corral_no_such_db" does not exist$/);
+    });
+  });
+});
