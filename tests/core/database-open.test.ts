@@ -2,11 +2,35 @@
  * A DATABASE_URL that cannot be used stops `corral serve` at once with one readable line naming
  * host, port and database and the reason, never the password.
  */
+
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatabaseOpenError, openDatabase } from '../../src/db/client.js';
+import { hosts } from '../../src/db/tables/inventory.js';
 import { runCli } from '../cli-helpers.js';
-import { hasPostgresForTests, postgresAdminUrl } from '../helpers/db.js';
+import { createPostgresDatabase, dropPostgresDatabase, hasPostgresForTests, onPostgres, postgresAdminUrl } from '../helpers/db.js';
 import { freePort, tempDir } from '../helpers/peers.js';
+
+describe('reopening a migrated database', () => {
+  it('checks the migrations in one statement and keeps the data', async () => {
+    const dir = tempDir();
+    const postgresUrl = onPostgres() ? await createPostgresDatabase() : undefined;
+    const options = postgresUrl ? { url: postgresUrl } : { dataDir: join(dir.path, 'pgdata') };
+    try {
+      const first = await openDatabase(options);
+      expect(first.stats.statements).toBeGreaterThan(1); // a new database: migrated
+      await first.db.insert(hosts).values({ name: 'kept01' });
+      await first.close();
+      const again = await openDatabase(options);
+      expect(again.stats.statements).toBe(1);
+      expect((await again.db.select({ name: hosts.name }).from(hosts)).map((h) => h.name)).toEqual(['kept01']);
+      await again.close();
+    } finally {
+      if (postgresUrl) await dropPostgresDatabase(postgresUrl);
+      dir.remove();
+    }
+  });
+});
 
 describe('opening a Postgres that cannot be used', () => {
   it('nothing listening: a DatabaseOpenError naming the address, without the password', async () => {
