@@ -251,6 +251,32 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     await page.close();
   });
 
+  it('is readable in light and dark: text and every status badge meet WCAG AA contrast in both schemes', async () => {
+    const page = await signIn('admin', ADMIN_PASSWORD);
+    for (const h of ['r01', 'r02', 'r03', 'b02']) await row(page, h).waitFor();
+    // Contrast of an element's text over the nearest opaque background, computed in the page.
+    const contrasts = () =>
+      page.evaluate(`(() => {
+        const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+          .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+        const ratio = (el) => { const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el)); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+        const out = { body: ratio(document.querySelector('h1')), bodyLum: lum(bg(document.body)) };
+        for (const s of ['ok', 'warn', 'crit', 'unknown']) { const b = document.querySelector('td .badge.s-' + s); out[s] = b ? ratio(b) : 0; }
+        return out;
+      })()`) as Promise<Record<string, number>>;
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await contrasts();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await contrasts();
+    await page.screenshot({ path: `${SHOTS}/hosts-dark.png` });
+    expect(light.bodyLum).toBeGreaterThan(0.7);
+    expect(dark.bodyLum).toBeLessThan(0.05);
+    for (const scheme of [light, dark]) for (const k of ['body', 'ok', 'warn', 'crit', 'unknown']) expect(scheme[k], k).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+  });
+
   it('renders groups, checks and admin pages (screenshots)', async () => {
     const page = await signIn('admin', ADMIN_PASSWORD);
     await page.getByRole('link', { name: 'Groups' }).click();
