@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckKind, CheckOutcome, HostTarget } from '../src/core/plugin.js';
+import { SSH_MAX_AGE_MS } from '../src/plugins/ssh/check-ssh.js';
 import { getPinnedHostKey } from '../src/plugins/ssh/host-key.js';
 import { getDisks } from '../src/plugins/ssh/live.js';
 import { createSshPlugin } from '../src/plugins/ssh/plugin.js';
@@ -334,6 +335,21 @@ describe.runIf(hasPeers('sshd', 'ssh', 'ssh-keygen'))('ssh plugin against a real
     expect(res).toMatchObject({ ok: true, message: `host key pinned: ${newFp} (was ${oldFp})` });
     const ok = await runCheck(pool, 'ssh', t, state);
     expect(ok.status).toBe('OK');
+  }, 30_000);
+
+  it('a stopped sshd is seen by the next ssh check after the sweep window, though an older pooled session still works', async () => {
+    const state = memoryState();
+    const t = hostFor();
+    const pool = newPool(); // one pool across sweeps, as in the server
+    expect((await runCheck(pool, 'ssh', t, state)).status).toBe('OK');
+    await peer.stopDaemon();
+    try {
+      await new Promise((r) => setTimeout(r, SSH_MAX_AGE_MS + 200));
+      const out = await runCheck(pool, 'ssh', t, state);
+      expect(out).toMatchObject({ status: 'CRIT', summary: 'connection refused' });
+    } finally {
+      await peer.startDaemon();
+    }
   }, 30_000);
 
   it('a stopped sshd is CRIT "connection refused" within a second; uptime/df do not retry in the same sweep', async () => {

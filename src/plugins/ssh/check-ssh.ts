@@ -11,8 +11,12 @@ export const sshCheckParams = z.object({
 });
 export type SshCheckParams = z.infer<typeof sshCheckParams>;
 
-/** Only reuse a connection opened moments ago (same sweep): this check is about connecting now. */
-const SSH_MAX_AGE_MS = 10_000;
+/**
+ * Only reuse a connection opened moments ago (the same sweep, where uptime and df may have opened
+ * it): this check is about whether the host takes a login now. An open session outlives a stopped
+ * sshd (each connection has its own sshd process), so an older one proves nothing.
+ */
+export const SSH_MAX_AGE_MS = 2_000;
 
 export function sshCheck(pool: SshSessionPool): CheckKind<SshCheckParams> {
   return {
