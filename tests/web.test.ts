@@ -9,6 +9,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, buildDashboard, launchBrowser } from '../clients/web/e2e/browser.js';
 import * as queries from '../clients/web/src/api/queries.js';
+import { writeAudit } from '../src/core/audit.js';
+import { ANONYMOUS } from '../src/core/auth/principal.js';
 import { buildSchema } from '../src/schema/schema.js';
 import { hasPeers, isRoot } from './helpers/peers.js';
 import { createNetnsLab, type NetnsLab } from './peers/netns.js';
@@ -199,6 +201,24 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     expect(text).toContain('r01');
     expect(text).toMatch(/power/i);
     await page.screenshot({ path: `${SHOTS}/audit.png` });
+    await page.close();
+  });
+
+  it('pages through a long audit log by cursor: every event once, newest first, filtered', async () => {
+    for (let i = 0; i < 120; i++) {
+      await writeAudit(srv.server.app.db, null, { principal: ANONYMOUS, action: 'test.paging', targets: [`p${String(i).padStart(3, '0')}`], outcome: 'OK' });
+    }
+    const page = await signIn('admin', ADMIN_PASSWORD);
+    await page.goto(`${srv.url}/audit?action=test.paging`);
+    const rows = page.locator('table.audit tbody tr');
+    await expect.poll(() => rows.count()).toBe(50);
+    for (const expected of [100, 120]) {
+      await page.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(() => rows.count()).toBe(expected);
+    }
+    expect(await page.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    const targets = (await rows.allTextContents()).map((t) => /p\d{3}/.exec(t)?.[0]);
+    expect(targets).toEqual(Array.from({ length: 120 }, (_, i) => `p${String(119 - i).padStart(3, '0')}`));
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 /** The audit log: filters (in the URL, so a host page can link here), paging, and new events live. */
 import { type FormEvent, useState } from 'react';
-import { useQuery, useSubscription } from 'urql';
+import { useClient, useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../api/client.js';
 import { AUDIT_EVENT_SUB, AUDIT_EVENTS } from '../api/queries.js';
 import { type AuditRow, AuditTable } from '../components/audit-table.js';
@@ -8,6 +8,12 @@ import { navigate } from '../components/router.js';
 
 const OUTCOMES = ['OK', 'FAILED', 'PARTIAL', 'DENIED', 'INTENT', 'DRY_RUN', 'REVIEW'];
 const PAGE = 50;
+
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+type AuditPage = { auditEvents: { edges: { node: AuditRow }[]; pageInfo: PageInfo } };
 
 export function AuditPage() {
   const params = new URLSearchParams(location.search);
@@ -18,18 +24,31 @@ export function AuditPage() {
   }
   const outcome = params.get('outcome');
   if (outcome) filter.outcome = [outcome];
-  const [pages, setPages] = useState(1);
-  const [{ data, error, fetching }] = useQuery<{ auditEvents: { edges: { node: AuditRow }[]; pageInfo: { hasNextPage: boolean } } }>({
-    query: AUDIT_EVENTS,
-    variables: { filter, first: Math.min(PAGE * pages, 100) },
-    requestPolicy: 'network-only',
+  const client = useClient();
+  const [{ data, error, fetching }] = useQuery<AuditPage>({ query: AUDIT_EVENTS, variables: { filter, first: PAGE }, requestPolicy: 'network-only' });
+  // Older pages, fetched on demand by cursor and appended (for the filter they were fetched with).
+  const [older, setOlder] = useState<{ search: string; rows: AuditRow[]; next: PageInfo | null; loading: boolean; error: string | null }>({
+    search: '',
+    rows: [],
+    next: null,
+    loading: false,
+    error: null,
   });
+  const more = older.search === location.search ? older : { search: location.search, rows: [], next: null, loading: false, error: null };
+  const pageInfo = more.next ?? data?.auditEvents.pageInfo;
+  const showMore = async () => {
+    if (!pageInfo?.endCursor) return;
+    setOlder({ ...more, loading: true, error: null });
+    const r = await client.query<AuditPage>(AUDIT_EVENTS, { filter, first: PAGE, after: pageInfo.endCursor }, { requestPolicy: 'network-only' }).toPromise();
+    if (r.error || !r.data) return setOlder({ ...more, loading: false, error: r.error ? errorMessage(r.error) : 'no data' });
+    setOlder({ search: more.search, rows: [...more.rows, ...r.data.auditEvents.edges.map((e) => e.node)], next: r.data.auditEvents.pageInfo, loading: false, error: null });
+  };
   // New events arrive live; shown on top when no filter is set (the server does not filter this stream).
   const [{ data: live }] = useSubscription<{ auditEvent: AuditRow }, AuditRow[]>({ query: AUDIT_EVENT_SUB, pause: Object.keys(filter).length > 0 }, (prev = [], d) => [
     d.auditEvent,
     ...prev,
   ]);
-  const loaded = data?.auditEvents.edges.map((e) => e.node) ?? [];
+  const loaded = [...(data?.auditEvents.edges.map((e) => e.node) ?? []), ...more.rows];
   const seen = new Set(loaded.map((e) => e.id));
   const events = [...(live ?? []).filter((e) => !seen.has(e.id)), ...loaded];
 
@@ -37,7 +56,6 @@ export function AuditPage() {
     e.preventDefault();
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.currentTarget)) if (String(v).trim()) q.set(k, String(v).trim());
-    setPages(1);
     navigate(`/audit${q.size ? `?${q}` : ''}`);
   };
   return (
@@ -69,9 +87,10 @@ export function AuditPage() {
       </form>
       {error && <p role="alert" className="error">{errorMessage(error)}</p>}
       {fetching && !data ? <p>Loading…</p> : <AuditTable events={events} />}
-      {data?.auditEvents.pageInfo.hasNextPage && pages * PAGE < 100 && (
-        <button type="button" onClick={() => setPages((p) => p + 1)}>
-          Show more
+      {more.error && <p role="alert" className="error">{more.error}</p>}
+      {pageInfo?.hasNextPage && (
+        <button type="button" onClick={() => void showMore()} disabled={more.loading}>
+          {more.loading ? 'Loading…' : 'Show more'}
         </button>
       )}
     </section>
