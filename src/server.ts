@@ -159,10 +159,12 @@ export async function createServer(config: Config, options: { log?: Logger; data
     }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const headers = new Headers();
+    // yoga's own fetch implementation, not Node's global one: loading undici costs ~20 ms at the
+    // first request, and yoga would convert between the two.
+    const headers = new yoga.fetchAPI.Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
     headers.set('x-corral-client-address', clientAddress);
-    const request = new Request(`http://localhost${req.url}`, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined, signal: abort.signal });
+    const request = new yoga.fetchAPI.Request(`http://localhost${req.url}`, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined, signal: abort.signal });
     const response = await yoga.fetch(request, { clientAddress });
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((v, k) => {
