@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandRunner, runCommand } from '../src/core/command.js';
 import type { CheckOutcome, HostTarget } from '../src/core/plugin.js';
-import { type PingParams, pingCheck } from '../src/plugins/ping/check.js';
+import { type PingParams, pingCheck, splitHeadTail, tailShare } from '../src/plugins/ping/check.js';
 import { pingPlugin } from '../src/plugins/ping/plugin.js';
 import { checkContext, target } from './helpers/check-context.js';
 import { hasPeers, isRoot } from './helpers/peers.js';
@@ -102,6 +102,41 @@ describe.runIf(hasPeers('fping'))('ping check against loopback', () => {
     );
     expect(calls).toHaveLength(0);
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('hands a large sweep head over early when the caller takes early results, every host once', async () => {
+    // 2,000 loopback addresses, 127.2.0.1 … : all answer.
+    const hosts = Array.from({ length: 2000 }, (_, i) => target(`big${i}`, `127.2.${Math.floor(i / 250)}.${(i % 250) + 1}`));
+    const { calls, run } = countingRunner();
+    const early: { outcomes: CheckOutcome[]; callsSoFar: number }[] = [];
+    const ctx = { ...checkContext(20_000), run, reportEarly: (o: CheckOutcome[]) => early.push({ outcomes: o, callsSoFar: calls.length }) };
+    const p = params({ intervalMs: 1, count: 1 });
+    const outcomes = await pingCheck.run(hosts, p, ctx);
+    expect(calls).toHaveLength(2);
+    // Handed over after the head's fping, before the tail's: the head is the first ~91% at -i 1.
+    expect(early).toHaveLength(1);
+    expect(early[0]!.callsSoFar).toBe(1);
+    const head = 2000 - Math.ceil(2000 * tailShare(p));
+    expect(early[0]!.outcomes.map((o) => o.hostId)).toEqual(hosts.slice(0, head).map((h) => h.id));
+    expect(early[0]!.outcomes.every((o) => o.status === 'OK')).toBe(true);
+    // run still returns every outcome, each host once, all OK
+    expect(outcomes).toHaveLength(2000);
+    expect(new Set(outcomes.map((o) => o.hostId)).size).toBe(2000);
+    expect(outcomes.filter((o) => o.status === 'OK')).toHaveLength(2000);
+    // the same sweep without a taker of early results: one fping process, as before
+    const plain = countingRunner();
+    expect(await pingCheck.run(hosts, p, { ...checkContext(20_000), run: plain.run })).toHaveLength(2000);
+    expect(plain.calls).toHaveLength(1);
+  });
+
+  it('splits -i 0 sweeps in halves and -i ≥ 1 sweeps with a short tail', () => {
+    expect(tailShare({ intervalMs: 0, count: 1 })).toBe(0.5);
+    expect(tailShare({ intervalMs: 1, count: 1 })).toBeCloseTo(0.091, 2);
+    expect(tailShare({ intervalMs: 100, count: 3 })).toBe(0.05);
+    expect(splitHeadTail([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+    ]);
   });
 
   it('rejects inconsistent thresholds', () => {

@@ -71,8 +71,13 @@ function treeCpuS(root: number): number {
   return total / tick;
 }
 
+/** Event-loop delay p99 (ms) of this process while it only waited for raw fping: the machine's own noise floor. */
+const idleLoopP99: number[] = [];
+
 function rawFping(intervalMs: number, addresses: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    h.enable();
     const t = performance.now();
     const child = spawn('fping', fpingArgs(pingParams(intervalMs), addresses), { stdio: ['ignore', 'ignore', 'pipe'] });
     let lines = 0;
@@ -83,7 +88,10 @@ function rawFping(intervalMs: number, addresses: string[]): Promise<number> {
     child.on('close', (code) => {
       if (code !== 0 && code !== 1) return reject(new Error(`fping exited ${code}`));
       if (lines < addresses.length) return reject(new Error(`fping printed ${lines} lines for ${addresses.length} addresses`));
-      resolve(performance.now() - t);
+      const ms = performance.now() - t;
+      h.disable();
+      idleLoopP99.push(h.percentile(99) / 1e6);
+      resolve(ms);
     });
   });
 }
@@ -104,6 +112,9 @@ async function sweep(ctx: Ctx): Promise<{ ms: number; statements: number; loopP9
   await ctx.scheduler.tick();
   await ctx.scheduler.idle();
   const ms = performance.now() - t;
+  // One more timer turn before reading the histogram: a block that ends the sweep (the last write on
+  // PGlite runs synchronously) is only recorded when the next timer fires.
+  await new Promise((r) => setTimeout(r, 10));
   h.disable();
   return { ms, statements: ctx.database.stats.statements - before, loopP99: h.percentile(99) / 1e6, loopMax: h.max / 1e6 };
 }
@@ -167,19 +178,34 @@ async function main() {
       const first = await sweep(ctx); // at -i 1 this is the first sweep ever: every state changes
       await run(`UPDATE check_state SET next_due_at = now()`);
       const raw2 = await rawFping(interval, addresses);
-      const steady = await sweep(ctx);
+      const steady1 = await sweep(ctx);
+      // Steady sweeps are measured like the baseline: best of two, each run right after a raw fping,
+      // so a noisy moment on a shared machine hits both sides alike.
+      await run(`UPDATE check_state SET next_due_at = now()`);
+      const raw3 = await rawFping(interval, addresses);
+      const steady2 = await sweep(ctx);
+      const steady = {
+        ms: Math.min(steady1.ms, steady2.ms),
+        statements: Math.max(steady1.statements, steady2.statements),
+        loopP99: Math.max(steady1.loopP99, steady2.loopP99),
+        loopMax: Math.max(steady1.loopMax, steady2.loopMax),
+      };
       const counts = (await run(`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'OK')::int AS ok FROM check_state`))[0]!;
-      log(`-i ${interval}: raw fping ${raw1.toFixed(0)}/${raw2.toFixed(0)} ms; scheduler ${first.ms.toFixed(0)} ms (${first.statements} stmts, loop p99 ${first.loopP99.toFixed(1)} ms) then ${steady.ms.toFixed(0)} ms (${steady.statements} stmts, loop p99 ${steady.loopP99.toFixed(1)} ms); states ${counts.n}, OK ${counts.ok}`);
-      const rawMs = Math.min(raw1, raw2);
+      log(
+        `-i ${interval}: raw fping ${raw1.toFixed(0)}/${raw2.toFixed(0)}/${raw3.toFixed(0)} ms; scheduler ${first.ms.toFixed(0)} ms (${first.statements} stmts, loop p99 ${first.loopP99.toFixed(1)} ms) ` +
+          `then ${steady1.ms.toFixed(0)}/${steady2.ms.toFixed(0)} ms (${steady.statements} stmts, loop p99 ${steady1.loopP99.toFixed(1)}/${steady2.loopP99.toFixed(1)} ms); states ${counts.n}, OK ${counts.ok}`,
+      );
+      const rawMs = Math.min(raw2, raw3);
+      const idleP99 = Math.max(...idleLoopP99.splice(0));
       rows.push({ name: `states written -i ${interval}`, measured: Number(counts.ok), baseline: HOSTS, unit: 'OK rows', note: 'check_state rows with status OK after the sweeps (all loopback addresses answer)' });
       const label = interval === 0 ? 'first sweep (all states change)' : 'first sweep ever (all pending → OK)';
       rows.push(
-        { name: `sweep ${HOSTS} -i ${interval} (steady)`, measured: steady.ms, baseline: rawMs, unit: 'ms', maxRatio: interval === 1 ? 1.05 : 2, note: 'baseline: raw fping, same argv (best of 2)' },
+        { name: `sweep ${HOSTS} -i ${interval} (steady)`, measured: steady.ms, baseline: rawMs, unit: 'ms', maxRatio: interval === 1 ? 1.05 : 2, note: 'best of 2; baseline: raw fping, same argv, best of 2' },
         { name: `sweep ${HOSTS} -i ${interval} (${interval === 1 ? 'first ever' : 'again'})`, measured: first.ms, baseline: rawMs, unit: 'ms', note: interval === 1 ? label : 'second round of states, none change' },
         { name: `statements/sweep -i ${interval} (steady)`, measured: steady.statements, baseline: 0, unit: 'stmts', maxAbsolute: 4, note: `1,000 hosts: ${small2.statements}` },
         { name: `statements/sweep -i ${interval} (${interval === 1 ? 'first ever' : 'again'})`, measured: first.statements, baseline: 0, unit: 'stmts', maxAbsolute: 4, note: `1,000 hosts first: ${small1.statements}` },
-        { name: `loop delay p99 -i ${interval} (steady)`, measured: steady.loopP99, baseline: 0, unit: 'ms', maxAbsolute: 20, note: `max ${steady.loopMax.toFixed(0)} ms` },
-        { name: `loop delay p99 -i ${interval} (${interval === 1 ? 'first ever' : 'again'})`, measured: first.loopP99, baseline: 0, unit: 'ms', maxAbsolute: 20, note: `max ${first.loopMax.toFixed(0)} ms` },
+        { name: `loop delay p99 -i ${interval} (steady)`, measured: steady.loopP99, baseline: 0, unit: 'ms', maxAbsolute: 20, note: `max ${steady.loopMax.toFixed(0)} ms; idle loop during raw fping: p99 ${idleP99.toFixed(1)} ms` },
+        { name: `loop delay p99 -i ${interval} (${interval === 1 ? 'first ever' : 'again'})`, measured: first.loopP99, baseline: 0, unit: 'ms', maxAbsolute: 20, note: `max ${first.loopMax.toFixed(0)} ms; idle loop during raw fping: p99 ${idleP99.toFixed(1)} ms` },
       );
     }
     rows.push({ name: 'peak RSS (bench process)', measured: process.resourceUsage().maxRSS / 1024, baseline: 0, unit: 'MB', note: 'scheduler, pubsub, db client in one process' });

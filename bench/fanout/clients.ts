@@ -1,8 +1,8 @@
 /**
  * The subscriber side of bench/fanout, in its own process: N graphql-ws clients (mode gql) or N raw
  * ws clients (mode raw). Prints "ready" once all are subscribed; on stdin "count" prints how many
- * messages arrived so far; on "done" prints one JSON line
- * { received, bySeq: { seq: [wall-clock receive times in ms] } } and exits.
+ * messages arrived so far (warm-up events, with a negative sequence number, are not counted); on
+ * "done" prints one JSON line { received, bySeq: { seq: [wall-clock receive times in ms] } } and exits.
  *   node --import tsx bench/fanout/clients.ts gql|raw URL TOKEN N
  */
 import { createClient } from 'graphql-ws';
@@ -15,7 +15,8 @@ const bySeq = new Map<number, number[]>();
 let received = 0;
 const record = (summary: string) => {
   const t = now();
-  const seq = Number(/seq (\d+)/.exec(summary)?.[1] ?? -1);
+  const seq = Number(/seq (-?\d+)/.exec(summary)?.[1] ?? Number.NaN);
+  if (seq < 0) return; // a warm-up event: not scored
   received++;
   let list = bySeq.get(seq);
   if (!list) bySeq.set(seq, (list = []));

@@ -45,6 +45,12 @@ export interface CheckContext {
   run: CommandRunner;
   state: PluginStateStore;
   now(): Date;
+  /**
+   * Offered by the scheduler's sweep: a batch check whose targets finish at very different times
+   * (fping over 10,000 addresses, in parts) may hand over final outcomes it already has, once, so
+   * their database write overlaps the rest of the run. `run` still returns every outcome.
+   */
+  reportEarly?(outcomes: CheckOutcome[]): void;
 }
 
 export interface CheckKind<P = unknown> {

@@ -103,16 +103,22 @@ export async function createPubSub(database: Database, log: Logger): Promise<Pub
     async publishMany(topic, payloads) {
       let batch: string[] = [];
       let size = 0;
+      let sent = 0;
       const flush = async () => {
-        if (batch.length) await database.notify(CHANNEL, `{"topic":${JSON.stringify(topic)},"payloads":[${batch.join(',')}]}`);
+        if (!batch.length) return;
+        // PGlite runs NOTIFY in-process without giving the event loop a turn: thousands of events
+        // (a sweep where every state changes) would block it for the whole burst.
+        if (sent++ > 0) await new Promise<void>((r) => setImmediate(r));
+        await database.notify(CHANNEL, `{"topic":${JSON.stringify(topic)},"payloads":[${batch.join(',')}]}`);
         batch = [];
         size = 0;
       };
       for (const p of payloads) {
         const json = JSON.stringify(p);
-        if (size + json.length > MAX_NOTIFY_BYTES) await flush();
+        const bytes = Buffer.byteLength(json); // the limit is in bytes; payloads may be far from ASCII
+        if (size + bytes > MAX_NOTIFY_BYTES) await flush();
         batch.push(json);
-        size += json.length + 1;
+        size += bytes + 1;
       }
       await flush();
     },

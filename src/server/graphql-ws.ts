@@ -25,6 +25,10 @@ function rightsKey(p: Principal): string {
 
 type Extra = { principal?: Principal; token?: string | null };
 
+const CLOSE_BRACE = Buffer.from('}');
+/** The message is built as bytes but is JSON: a text frame, as graphql-ws expects. */
+const AS_TEXT = { binary: false } as const;
+
 export function attachGraphqlWs(opts: { httpServer: Server; yoga: YogaServerInstance<any, any>; db: Db; pubsub: PubSub }) {
   const { httpServer, yoga, db, pubsub } = opts;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -95,7 +99,8 @@ export function attachGraphqlWs(opts: { httpServer: Server; yoga: YogaServerInst
         const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, rightsKey(principal)]);
         const socket = ctx.extra.socket;
         const tcp = ctx.extra.request.socket;
-        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+        const next = (json: Buffer) => socket.send(Buffer.concat([prefix, json, CLOSE_BRACE]), AS_TEXT);
         args.rootValue.subscribe = (a: typeof args) =>
           hub.join(
             key,
@@ -103,15 +108,16 @@ export function attachGraphqlWs(opts: { httpServer: Server; yoga: YogaServerInst
               const shared = enveloped(sharedSignal);
               return shared.subscribe({ ...a, contextValue: await shared.contextFactory() }) as never;
             },
-            // graphql-ws "next" messages written straight to the socket: one serialisation per event.
-            // Several at once are corked on the TCP socket (the one ws took over at the upgrade),
-            // so they leave in one write instead of one per message.
+            // graphql-ws "next" messages written straight to the socket: one serialisation per event,
+            // and per socket only the bytes copied around it (no re-encoding). Several at once are
+            // corked on the TCP socket (the one ws took over at the upgrade), so they leave in one
+            // write instead of one per message.
             {
               send: (jsons) => {
-                if (jsons.length === 1) return socket.send(`${prefix}${jsons[0]}}`);
+                if (jsons.length === 1) return next(jsons[0]!);
                 tcp.cork();
                 try {
-                  for (const json of jsons) socket.send(`${prefix}${json}}`);
+                  for (const json of jsons) next(json);
                 } finally {
                   tcp.uncork();
                 }

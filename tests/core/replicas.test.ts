@@ -6,7 +6,12 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sql } from 'drizzle-orm';
+import { checkStateEvent } from '../../src/core/checks/state-event.js';
+import { type StateWrite, writeResults } from '../../src/core/checks/write-results.js';
 import { openDatabase } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
+import type { SubscriptionHub } from '../../src/server/subscription-hub.js';
 import { createPostgresDatabase, dropPostgresDatabase, hasPostgresForTests, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/peers.js';
 import { seed } from '../helpers/seed.js';
@@ -60,6 +65,36 @@ describe.runIf(hasPostgresForTests())('two replicas on one Postgres', () => {
       }, 15_000, 'events from the other replica');
       expect(events[0]).toMatch(/^shared01:(true|false)$/);
       expect(audits[0]).toMatch(/^host\.(en|dis)able$/);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a check state change published by replica A reaches a checkStateChanged subscriber on replica B with its state, unread', async () => {
+    const created = await a.gql(`mutation { createCheck(input:{ name:"replica-ping", kind:"ping", hosts:["shared01"], enabled:false }){ __typename ... on CheckPayload { check { id } } } }`, {}, a.adminToken);
+    expect(created.data.createCheck.__typename).toBe('CheckPayload');
+    const [ids] = rowsOf<{ host_id: string; check_id: string; group_id: string }>(
+      await a.server.app.db.execute(sql`SELECT h.id AS host_id, d.id AS check_id, hg.group_id FROM hosts h JOIN host_groups hg ON hg.host_id = h.id, check_definitions d WHERE h.name = 'shared01' AND d.name = 'replica-ping'`),
+    );
+    const now = new Date();
+    const w: StateWrite = { hostId: ids!.host_id, checkId: ids!.check_id, kind: 'ping', status: 'CRIT', lastStatus: 'CRIT', summary: 'PING CRITICAL - from replica A', metrics: { rta: 0 }, observedAt: now, since: now, consecutiveFailures: 3, consecutiveOk: 0, nextDueAt: now, backoffS: 0, durationMs: 1, resultCount: 4, changed: true };
+    await writeResults(a.server.app.db, [w]);
+    const got: { status: string; summary: string; consecutiveFailures: number; host: { name: string } }[] = [];
+    const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${b.adminToken}` } });
+    try {
+      client.subscribe<{ checkStateChanged: (typeof got)[number] }>(
+        { query: `subscription { checkStateChanged(groups:["render"]) { status summary consecutiveFailures host { name } } }` },
+        { next: (v) => void (v.data && got.push(v.data.checkStateChanged)), error: () => {}, complete: () => {} },
+      );
+      const hostRow = { id: w.hostId, name: 'shared01', address: null, labels: {}, enabled: true, disabledReason: null, createdAt: now, updatedAt: now };
+      // Subscribed (its group lookup done) before the event, so B's statements count only the delivery.
+      await waitFor(() => (b.server.app.engines.subscriptions as SubscriptionHub).members === 1, 10_000, 'the subscriber on B');
+      const before = b.server.app.database.stats.statements;
+      await a.server.app.pubsub.publish('checkStateChanged', checkStateEvent(w, [ids!.group_id], hostRow));
+      await waitFor(() => got.length > 0, 10_000, 'the event on the other replica');
+      const readsOnB = b.server.app.database.stats.statements - before;
+      expect(got[0]).toEqual({ status: 'CRIT', summary: 'PING CRITICAL - from replica A', consecutiveFailures: 3, host: { name: 'shared01' } });
+      expect(readsOnB).toBe(0);
     } finally {
       await client.dispose();
     }

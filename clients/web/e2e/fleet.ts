@@ -4,6 +4,7 @@
  * scheduler uses, so the dashboard sees exactly what a real sweep would send.
  */
 import { sql } from 'drizzle-orm';
+import { checkStateEvent } from '../../../src/core/checks/state-event.js';
 import { type StateWrite, writeResults } from '../../../src/core/checks/write-results.js';
 import type { CheckStatus } from '../../../src/core/plugin.js';
 import { rowsOf } from '../../../src/db/rows.js';
@@ -73,7 +74,8 @@ export async function seedFleet(srv: TestServer, count: number): Promise<Fleet> 
       const picks = Array.from({ length: n }, () => hostIds[Math.floor(Math.random() * hostIds.length)]!);
       const writes = [...new Set(picks)].map((id) => stateOf(id, defId, kind, STATUSES[Math.floor(Math.random() * STATUSES.length)]!, when));
       await writeResults(db, writes);
-      for (const w of writes) await pubsub.publish('checkStateChanged', { hostId: w.hostId, checkId: defId, kind, groupIds: [], status: w.status });
+      // The scheduler's event: the written state travels with it (the host row is read by subscribers).
+      for (const w of writes) await pubsub.publish('checkStateChanged', checkStateEvent(w, []));
     },
   };
 }
