@@ -500,21 +500,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   let lastPrune = 0;
-  const loop = async () => {
+  /** The tick under way, so stop() can wait for it before the database closes. */
+  let current: Promise<void> = Promise.resolve();
+  const loop = () => {
     if (ticking || stopController.signal.aborted) return;
     ticking = true;
-    try {
-      await tick();
-      if (Date.now() - lastPrune > 3600_000) {
-        lastPrune = Date.now();
-        await prune();
+    current = (async () => {
+      try {
+        await tick();
+        if (Date.now() - lastPrune > 3600_000) {
+          lastPrune = Date.now();
+          await prune();
+        }
+      } catch (e) {
+        // A tick cut short by stop() is not a failure worth an error line.
+        if (!stopController.signal.aborted) log.error('scheduler tick failed', { error: String(e), cause: String((e as { cause?: unknown }).cause ?? '') });
+      } finally {
+        ticking = false;
+        if (!stopController.signal.aborted) timer = setTimeout(loop, deps.tickMs);
       }
-    } catch (e) {
-      log.error('scheduler tick failed', { error: String(e), cause: String((e as { cause?: unknown }).cause ?? '') });
-    } finally {
-      ticking = false;
-      if (!stopController.signal.aborted) timer = setTimeout(loop, deps.tickMs);
-    }
+    })();
   };
 
   return {
@@ -532,6 +537,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (timer) clearTimeout(timer);
       offHosts();
       offChecks();
+      await current;
       await Promise.allSettled([...inFlight]);
     },
   };
