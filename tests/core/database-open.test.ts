@@ -4,8 +4,10 @@
  */
 
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { DatabaseOpenError, openDatabase } from '../../src/db/client.js';
+import { DatabaseOpenError, MIGRATIONS_DIR, openDatabase } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { hosts } from '../../src/db/tables/inventory.js';
 import { runCli } from '../cli-helpers.js';
 import { createPostgresDatabase, dropPostgresDatabase, hasPostgresForTests, onPostgres, postgresAdminUrl } from '../helpers/db.js';
@@ -18,7 +20,6 @@ describe('reopening a migrated database', () => {
     const options = postgresUrl ? { url: postgresUrl } : { dataDir: join(dir.path, 'pgdata') };
     try {
       const first = await openDatabase(options);
-      expect(first.stats.statements).toBeGreaterThan(1); // a new database: migrated
       await first.db.insert(hosts).values({ name: 'kept01' });
       await first.close();
       const again = await openDatabase(options);
@@ -28,6 +29,37 @@ describe('reopening a migrated database', () => {
     } finally {
       if (postgresUrl) await dropPostgresDatabase(postgresUrl);
       dir.remove();
+    }
+  });
+});
+
+describe('a new embedded database', () => {
+  // What the schema is made of, from the catalog: tables, columns, constraints, indexes.
+  const SHAPE = `
+    SELECT 'column' AS what, table_schema || '.' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS def
+      FROM information_schema.columns WHERE table_schema IN ('public', 'drizzle')
+    UNION ALL SELECT 'constraint', conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE schemaname IN ('public', 'drizzle')
+    ORDER BY 1, 2`;
+
+  it("is migrated in one go to exactly what drizzle's migrator makes, and recorded the same way", async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const reference = await PGlite.create();
+    await migrate(drizzle({ client: reference }), { migrationsFolder: MIGRATIONS_DIR });
+    const ours = await openDatabase({});
+    try {
+      expect(ours.stats.statements).toBe(1); // the migrations check; the rest went in one exec
+      const shapeOf = async (run: (q: string) => Promise<unknown>) => rowsOf<{ what: string; def: string }>(await run(SHAPE));
+      const expected = await shapeOf((q) => reference.query(q));
+      expect(expected.length).toBeGreaterThan(50);
+      expect(await shapeOf((q) => ours.db.execute(sql.raw(q)))).toEqual(expected);
+      const record = 'SELECT hash, created_at::text, name FROM drizzle.__drizzle_migrations ORDER BY id';
+      expect(rowsOf(await ours.db.execute(sql.raw(record)))).toEqual((await reference.query(record)).rows);
+    } finally {
+      await ours.close();
+      await reference.close();
     }
   });
 });
