@@ -3,12 +3,15 @@
  * graphql-ws on the same port, and the engines. start() listens; stop() undoes it in reverse.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { authenticate, bearerFrom } from './core/auth/authenticate.js';
+import { hashPassword } from './core/auth/passwords.js';
 import type { Principal } from './core/auth/principal.js';
 import { bootstrapAdmin } from './core/auth/users.js';
 import { CorralError } from './core/errors.js';
@@ -17,16 +20,16 @@ import { createRegistry } from './core/plugin-registry.js';
 import { createPubSub } from './core/pubsub.js';
 import { pruneRateLimits } from './core/rate-limit.js';
 import { createSecretBox } from './core/secrets.js';
-import { dataDirOf, openDatabase, type Database } from './db/client.js';
+import { type Database, dataDirOf, openDatabase } from './db/client.js';
+import { WEB_DIST_DIR } from './paths.js';
 import { createPlugins } from './plugins/all.js';
 import type { AppServices, Context } from './schema/context.js';
 import { createLoaders } from './schema/loaders.js';
 import { buildSchema } from './schema/schema.js';
+import { attachGraphqlWs } from './server/graphql-ws.js';
 import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
 import { useQueryLimits } from './server/use-query-limits.js';
-import { attachGraphqlWs } from './server/graphql-ws.js';
-import { WEB_DIST_DIR } from './paths.js';
 import { serveWeb } from './server/web.js';
 
 export interface CorralServer {
@@ -46,6 +49,11 @@ export type Engine = (app: AppServices) => Promise<() => Promise<void>>;
 
 export async function createServer(config: Config, options: { log?: Logger; database?: Database; engines?: Engine[] } = {}): Promise<CorralServer> {
   const log = options.log ?? createLogger(config.logLevel);
+  // A first boot of the embedded database (no data dir yet) creates the admin: its configured
+  // password is hashed (scrypt, on the thread pool) while PGlite runs initdb, not after.
+  const firstBoot = !options.database && !config.databaseUrl && !existsSync(join(dataDirOf(config.dataDir), 'PG_VERSION'));
+  const adminHash = firstBoot && config.adminPassword ? hashPassword(config.adminPassword) : undefined;
+  adminHash?.catch(() => {});
   // The database opens (connect, migrations check) while the schema is built: start-up is I/O on
   // one side and CPU on the other, so neither waits for the other.
   const opening = options.database ? Promise.resolve(options.database) : openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: dataDirOf(config.dataDir) });
@@ -64,7 +72,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
   const secrets = createSecretBox(loadSecretKey(config.secretKey, config.dataDir, log));
   const app: AppServices = { config, database, db, pubsub, log, registry, secrets, engines: {} };
 
-  const boot = await bootstrapAdmin(db, config.adminPassword);
+  const boot = await bootstrapAdmin(db, config.adminPassword, adminHash);
   if (boot.created) {
     if (boot.generatedPassword) {
       // Printed once, on purpose: the operator needs it to log in the first time.

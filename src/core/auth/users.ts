@@ -38,13 +38,15 @@ export interface CreateUserInput {
   role: Role;
   /** Empty or absent: the role applies everywhere; otherwise only in these groups. */
   groups?: string[] | null;
+  /** The password's hash when already being computed (must be hashPassword(password)). */
+  passwordHash?: Promise<string>;
 }
 
 export async function createUser(db: Db, input: CreateUserInput): Promise<UserRow> {
   validateUsername(input.username);
   validatePassword(input.password);
   const groupIds = await groupIdsByName(db, input.groups ?? [], 'groups');
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await (input.passwordHash ?? hashPassword(input.password));
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.username, input.username));
     if (existing) throw new ConflictError(`user ${input.username} already exists`, 'username');
@@ -145,10 +147,18 @@ export async function revokeToken(db: Db, tokenId: string, by: UserPrincipal, is
 }
 
 /** First start with no users: creates `admin`; returns the generated password if one was made. */
-export async function bootstrapAdmin(db: Db, configured: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+/**
+ * `configuredHash`: the configured password's hash, when the caller started it early (a first
+ * start then does not wait for scrypt after the database opens).
+ */
+export async function bootstrapAdmin(
+  db: Db,
+  configured: string | undefined,
+  configuredHash?: Promise<string>,
+): Promise<{ created: boolean; generatedPassword?: string }> {
   const [any] = await db.select({ id: users.id }).from(users).limit(1);
   if (any) return { created: false };
   const password = configured ?? generateToken().token.slice(4, 24);
-  await createUser(db, { username: 'admin', password, role: 'ADMIN' });
+  await createUser(db, { username: 'admin', password, role: 'ADMIN', passwordHash: configured ? configuredHash : undefined });
   return { created: true, generatedPassword: configured ? undefined : password };
 }
