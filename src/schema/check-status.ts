@@ -5,6 +5,7 @@ import { writeAudit } from '../core/audit.js';
 import { hostOfEvent, stateOfEvent } from '../core/checks/state-event.js';
 import { rollUpHealth } from '../core/health.js';
 import { selectHosts } from '../core/inventory/select-hosts.js';
+import { naturalCompare } from '../core/natural-order.js';
 import type { Topics } from '../core/pubsub.js';
 import { checkResults, checkState } from '../db/tables/checks.js';
 import { groups, hostGroups, hosts } from '../db/tables/inventory.js';
@@ -12,8 +13,8 @@ import { schedulerOf } from '../engines.js';
 import { builder } from './builder.js';
 import { CheckStatusEnum } from './check-state.js';
 import { CheckStateRef, type CheckStateShape } from './check-state-ref.js';
-import { filtered, groupFilter } from './host-events.js';
 import { HealthEnum, Host, type HostShape } from './host.js';
+import { filtered, groupFilter } from './host-events.js';
 import { createLoaders } from './loaders.js';
 import { pageSize } from './pagination.js';
 
@@ -100,7 +101,7 @@ builder.queryField('status', (t) =>
         const prior = m.get(s.kind);
         if (!prior || rank[s.status] > rank[prior.status]) m.set(s.kind, s);
       }
-      hostRows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      hostRows.sort((a, b) => naturalCompare(a.name, b.name));
       return { kinds, rows: hostRows.map((host) => ({ host, cells: kinds.map((k) => byHost.get(host.id)?.get(k) ?? null) })) };
     },
   }),

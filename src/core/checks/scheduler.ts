@@ -18,14 +18,15 @@ import type { CommandRunner } from '../command.js';
 import { rollUpHealth } from '../health.js';
 import type { HostRow } from '../inventory/select-hosts.js';
 import type { Logger } from '../logger.js';
+import { naturalCompare } from '../natural-order.js';
 import type { CheckContext, CheckOutcome, CheckStatus, HostTarget } from '../plugin.js';
 import type { PluginRegistry } from '../plugin-registry.js';
 import { pluginStateStore } from '../plugin-state.js';
 import type { PubSub } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
-import { targetMatches, targetMatchSql } from './target-sql.js';
-import { checkStateEvent } from './state-event.js';
 import { mapInSlices, yieldToLoop } from './early-results.js';
+import { checkStateEvent } from './state-event.js';
+import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
 import { type StateWrite, writeResults } from './write-results.js';
 
@@ -492,7 +493,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         for (const o of outcomes) results.push({ ...o, host: names.get(o.hostId) ?? o.hostId, kind: def.kind, check: def.name });
       }),
     );
-    return results.sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }) || a.check.localeCompare(b.check));
+    return results.sort((a, b) => naturalCompare(a.host, b.host) || a.check.localeCompare(b.check));
   }
 
   async function prune(): Promise<void> {

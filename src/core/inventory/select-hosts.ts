@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import { groups, hostGroups, hosts } from '../../db/tables/inventory.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { HostlistError, parseHostArgs } from '../hostlist.js';
+import { naturalCompare } from '../natural-order.js';
 
 export type HostRow = typeof hosts.$inferSelect;
 
@@ -49,7 +50,7 @@ export async function selectHosts(db: Db, args: string[], field = 'hosts'): Prom
     }
     for (const r of rows) byId.set(r.id, r);
   }
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return [...byId.values()].sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 /** Group ids of each host, in one statement. */
