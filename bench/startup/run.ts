@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { freePort, startPostgres } from '../lib/pg.js';
 import { log, printTable, type Row } from '../lib/report.js';
-// @ts-expect-error: a plain .mjs build script, no types
 import { buildServer } from '../../scripts/build-server.mjs';
 
 const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });

@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql as sqlTag } from 'drizzle-orm';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -110,9 +110,9 @@ function rootMessage(e: unknown): string {
  * own rule: by name). drizzle's migrate() costs five catalog round trips even when there is
  * nothing to do; it runs only when this says there is (or cannot tell: a new database).
  */
-async function migrationsApplied(db: Db): Promise<boolean> {
+async function migrationsApplied(db: Db, migrations: readonly MigrationMeta[]): Promise<boolean> {
   try {
-    const names = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).map((m) => m.name);
+    const names = migrations.map((m) => m.name);
     const applied = new Set(rowsOf<{ name: string | null }>(await db.execute(sqlTag`SELECT name FROM drizzle.__drizzle_migrations`)).map((r) => r.name));
     return names.every((n) => applied.has(n));
   } catch {
@@ -126,13 +126,12 @@ async function migrationsApplied(db: Db): Promise<boolean> {
  * drizzle's own table as its migrator records them (hash, folder time, name), so later ones run
  * through drizzle as usual. Returns false (nothing done) when the database is not new.
  */
-async function migrateNewPglite(client: PGlite): Promise<boolean> {
+async function migrateNewPglite(client: PGlite, migrations: readonly MigrationMeta[]): Promise<boolean> {
   const { rows } = await client.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM pg_catalog.pg_tables WHERE schemaname IN ('public', 'drizzle')",
   );
   if ((rows[0]?.n ?? 1) > 0) return false;
   const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
-  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
   const script = [
     'BEGIN',
     'CREATE SCHEMA IF NOT EXISTS drizzle',
@@ -164,7 +163,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     });
     const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
     try {
-      if (!(await migrationsApplied(db))) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+      if (!(await migrationsApplied(db, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
     } catch (e) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw new DatabaseOpenError(`cannot open the Postgres database ${describePostgresUrl(options.url)}: ${rootMessage(e)}`);
@@ -204,7 +203,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     throw e;
   }
   const db = drizzlePglite({ client, logger }) as unknown as Db;
-  if (!(await migrationsApplied(db)) && !(await migrateNewPglite(client))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  if (!(await migrationsApplied(db, migrations)) && !(await migrateNewPglite(client, migrations))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
   return {
     db,
     kind: 'pglite',

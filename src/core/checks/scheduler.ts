@@ -15,6 +15,7 @@ import { groups, hostGroups, hostSettings, hosts } from '../../db/tables/invento
 import { writeAudit } from '../audit.js';
 import { ANONYMOUS } from '../auth/principal.js';
 import type { CommandRunner } from '../command.js';
+import { LOOP_SLICE, mapInSlices, yieldToLoop } from '../event-loop.js';
 import { rollUpHealth } from '../health.js';
 import type { HostRow } from '../inventory/select-hosts.js';
 import type { Logger } from '../logger.js';
@@ -24,7 +25,6 @@ import type { PluginRegistry } from '../plugin-registry.js';
 import { pluginStateStore } from '../plugin-state.js';
 import type { PubSub } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
-import { mapInSlices, yieldToLoop } from './early-results.js';
 import { checkStateEvent } from './state-event.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
@@ -74,8 +74,6 @@ export interface RunNowOutcome extends CheckOutcome {
 const SUSPECT_SHARE = 0.5;
 const SUSPECT_MIN_HOSTS = 4;
 const SYNC_EVERY_MS = 15_000;
-/** Rows processed between two yields to the event loop. */
-const SLICE = 500;
 /** Advisory lock id for the target sync (any constant unique to Corral). */
 const SYNC_LOCK_ID = 0x636f7272;
 
@@ -169,7 +167,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         SELECT * FROM claimed ORDER BY host_id, check_id`),
     );
     const targets = new Map<string, TargetEntry>();
-    const claimed = await mapInSlices(rows, SLICE, (r): Claimed => {
+    const claimed = await mapInSlices(rows, (r): Claimed => {
       const hostId = String(r.host_id);
       let entry = targets.get(hostId);
       if (!entry) {
@@ -268,7 +266,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function transitions(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], at: Date, suspect: boolean): Promise<StateWrite[]> {
     const thresholds = { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS };
     const opts = { suspectSweep: suspect };
-    return mapInSlices(outcomes, SLICE, (o) => {
+    return mapInSlices(outcomes, (o) => {
       const prior = priors.get(o.hostId) ?? { status: 'UNKNOWN', since: at, consecutiveFailures: 0, consecutiveOk: 0, backoffS: 0, resultCount: 0 };
       // The next state is a fresh object: completed in place rather than copied (10,000 rows per sweep).
       const next = applyOutcome(prior, o, thresholds, at, opts) as StateWrite;
@@ -280,7 +278,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /**
-   * Records one batch. Outcomes the check reports early (see early-results.ts) are written at once,
+   * Records one batch. Outcomes the check reports early (CheckContext.reportEarly) are written at once,
    * while the check still runs, if the sweep-wide suspect verdict cannot change them; the rest when
    * it returns. The two writes touch disjoint rows, each in key order (no deadlock), and may run at
    * the same time on two connections. Changes are published once, for the whole batch.
@@ -375,7 +373,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // The events carry the written state and host row: subscribers resolve them without a read.
     // A host deleted meanwhile has no row here; its event goes without state, and readers find nothing.
     // Built in slices: a sweep where every state changes makes thousands of them.
-    const events = await mapInSlices(changed, SLICE, (c) => {
+    const events = await mapInSlices(changed, (c) => {
       const host = hostRows.get(c.hostId);
       const event = checkStateEvent({ ...c, checkId: def.id, kind: def.kind }, groupsOf.get(c.hostId) ?? [], host);
       if (!host) delete event.state;
@@ -419,7 +417,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const batchTargets: HostTarget[] = [];
       const priors = new Map<string, PriorState>();
       for (const [n, p] of pairs.entries()) {
-        if (n > 0 && n % SLICE === 0) await yieldToLoop();
+        if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
         priors.set(p.hostId, p);
         const e = targets.get(p.hostId);
         if (e) batchTargets.push(toTarget(e, plugin));

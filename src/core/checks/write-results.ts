@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { yieldToLoop } from './early-results.js';
+import { LOOP_SLICE, yieldToLoop } from '../event-loop.js';
 import type { NextState } from './transition.js';
 
 export interface StateWrite extends NextState {
@@ -15,9 +15,6 @@ export interface StateWrite extends NextState {
   checkId: string;
   kind: string;
 }
-
-/** Rows serialised between two yields to the event loop. */
-const SLICE = 500;
 
 /** One element of a Postgres array literal: always quoted, so any text (commas, braces, "NULL") is kept as it is. */
 export function arrayElement(v: string | null): string {
@@ -54,9 +51,9 @@ function isoCache(): (d: Date) => string {
 async function columnLiterals(rows: StateWrite[]): Promise<string[]> {
   const cols: string[][] = Array.from({ length: 15 }, () => new Array<string>(rows.length));
   const iso = isoCache();
-  for (let i = 0; i < rows.length; i += SLICE) {
+  for (let i = 0; i < rows.length; i += LOOP_SLICE) {
     if (i > 0) await yieldToLoop();
-    const end = Math.min(rows.length, i + SLICE);
+    const end = Math.min(rows.length, i + LOOP_SLICE);
     for (let j = i; j < end; j++) {
       const r = rows[j]!;
       cols[0]![j] = arrayElement(r.hostId);

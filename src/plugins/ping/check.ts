@@ -1,12 +1,12 @@
 /**
  * CheckKind `ping`: one fping run per sweep for every due host (split only if argv would overflow,
- * or in two parts, head then tail, when the caller takes early results: see early-results.ts).
+ * or in two parts, head then tail, when the caller takes early results: see CheckContext.reportEarly).
  * Loss and RTT become metrics; thresholds on both decide WARN/CRIT.
  */
 import { z } from 'zod';
+import { LOOP_SLICE, yieldToLoop } from '../../core/event-loop.js';
 import { validateAddress } from '../../core/host-names.js';
 import type { CheckContext, CheckKind, CheckOutcome, HostTarget } from '../../core/plugin.js';
-import { yieldToLoop } from '../../core/checks/early-results.js';
 import { evaluatePing } from './evaluate.js';
 import { chunkTargets, FPING, fpingArgs, minimumRunMs } from './fping.js';
 import { type PingStats, parseFpingOutput } from './parse.js';
@@ -48,7 +48,7 @@ async function runPing(targets: HostTarget[], params: PingParams, ctx: CheckCont
   const byAddress = new Map<string, HostTarget[]>();
   for (const [n, t] of targets.entries()) {
     // 10,000 targets: let other work run between slices (keeps the server's event loop responsive).
-    if (n > 0 && n % SLICE === 0) await yieldToLoop();
+    if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
     const address = t.address ?? t.name;
     // Only IP literals and RFC 1123 names reach fping's argv.
     const problem = validateAddress(address);
@@ -83,7 +83,7 @@ async function runPing(targets: HostTarget[], params: PingParams, ctx: CheckCont
     const partOutcomes: CheckOutcome[] = [];
     const durationMs = Math.round(performance.now() - started);
     for (const [n, address] of part.entries()) {
-      if (n > 0 && n % SLICE === 0) await yieldToLoop();
+      if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const outcome = outcomeFor(address, run, params, durationMs);
       for (const h of byAddress.get(address)!) partOutcomes.push({ hostId: h.id, ...outcome });
     }
@@ -100,8 +100,6 @@ async function runPing(targets: HostTarget[], params: PingParams, ctx: CheckCont
   return outcomes;
 }
 
-/** Targets handled between two yields to the event loop. */
-const SLICE = 500;
 
 /** Sweeps at least this large are split in two when the caller takes early results. */
 export const SPLIT_MIN_ADDRESSES = 1000;
