@@ -1,7 +1,6 @@
 /** Check definitions: list and CRUD (operators; exec-like kinds admins only). */
-import { eq, } from 'drizzle-orm';
 import { writeAudit } from '../core/audit.js';
-import { createCheckDefinition, updateCheckDefinition } from '../core/checks/definitions.js';
+import { createCheckDefinition, deleteCheckDefinition, updateCheckDefinition } from '../core/checks/definitions.js';
 import { checkDefinitions } from '../db/tables/checks.js';
 import { builder } from './builder.js';
 import { CheckDefinitionRef } from './check-definition-ref.js';
@@ -101,10 +100,10 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { name: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const deleted = await ctx.app.db.delete(checkDefinitions).where(eq(checkDefinitions.name, args.name)).returning();
-      if (deleted.length) await writeAudit(ctx.app.db, ctx.app.pubsub, { principal: ctx.principal, action: 'check.delete', outcome: 'OK', details: { name: args.name }, requestId: ctx.requestId });
+      const deleted = await deleteCheckDefinition(ctx.app.db, args.name);
+      if (deleted) await writeAudit(ctx.app.db, ctx.app.pubsub, { principal: ctx.principal, action: 'check.delete', outcome: 'OK', details: { name: args.name }, requestId: ctx.requestId });
       await ctx.app.pubsub.publish('checksChanged', {});
-      return deleted.length > 0;
+      return deleted;
     },
   }),
 }));

@@ -13,7 +13,8 @@ import { openDatabase } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/rows.js';
 import type { SubscriptionHub } from '../../src/server/subscription-hub.js';
 import { createPostgresDatabase, dropPostgresDatabase, hasPostgresForTests, type TestDatabase } from '../helpers/db.js';
-import { waitFor } from '../helpers/peers.js';
+import { schedulerOf } from '../../src/engines.js';
+import { hasPeers, waitFor } from '../helpers/peers.js';
 import { seed } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -120,5 +121,49 @@ describe.runIf(hasPostgresForTests())('two replicas on one Postgres', () => {
     await a.gql(`mutation($id:ID!){ revokeApiToken(id:$id){ __typename } }`, { id: apiToken.id }, a.adminToken);
     const code = await Promise.race([closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
     expect(code).toBe(4403);
+  });
+
+  it.runIf(hasPeers('fping'))('the two replicas share the sweeps: a check runs on one of them at a time, every due host once', async () => {
+    const sd = seed(a.server.app.db);
+    for (let i = 1; i <= 20; i++) sd.host(`share${i}`, { address: `127.0.3.${i}`, groups: ['share'] });
+    await sd.done();
+    for (const n of [1, 2, 3]) {
+      const r = await a.gql(`mutation($i: CreateCheckInput!){ createCheck(input:$i){ __typename } }`, { i: { name: `share-ping${n}`, kind: 'ping', hosts: ['@share'], intervalS: 3600, params: { count: 1, intervalMs: 0 } } }, a.adminToken);
+      expect(r.data.createCheck.__typename).toBe('CheckPayload');
+    }
+    const sa = schedulerOf(a.server.app.engines);
+    const sb = schedulerOf(b.server.app.engines);
+    await Promise.all([sa.sync(), sb.sync()]);
+    const results = async () =>
+      rowsOf<{ n: number; runs: number }>(
+        await a.server.app.db.execute(sql`SELECT count(*)::int AS n, count(DISTINCT observed_at)::int AS runs FROM check_results r JOIN check_definitions cd ON cd.id = r.check_id WHERE cd.name LIKE 'share-ping%' GROUP BY r.host_id, r.check_id`),
+      );
+    for (let round = 1; round <= 3; round++) {
+      await a.server.app.db.execute(sql`UPDATE check_state SET next_due_at = now() - interval '1 second' WHERE check_id IN (SELECT id FROM check_definitions WHERE name LIKE 'share-ping%')`);
+      // Both replicas claim at the same moment, twice: whoever leases a check runs all its due hosts.
+      await Promise.all([sa.tick(), sb.tick(), sa.tick(), sb.tick()]);
+      await Promise.all([sa.idle(), sb.idle()]);
+      const rows = await results();
+      expect(rows).toHaveLength(60); // 20 hosts × 3 checks
+      expect(rows.every((r) => r.n === round && r.runs === round)).toBe(true);
+    }
+    const leases = rowsOf<{ lease_owner: string | null }>(await a.server.app.db.execute(sql`SELECT lease_owner FROM check_definitions WHERE name LIKE 'share-ping%'`));
+    expect(leases.map((l) => l.lease_owner)).toEqual([null, null, null]); // given back by each batch's write
+  });
+
+  it.runIf(hasPeers('fping'))('a lease held by another server is respected until it expires (a server that died)', async () => {
+    const sa = schedulerOf(a.server.app.engines);
+    const due = sql`UPDATE check_state SET next_due_at = now() - interval '1 second' WHERE check_id = (SELECT id FROM check_definitions WHERE name = 'share-ping1')`;
+    const count = async () => rowsOf<{ n: number }>(await a.server.app.db.execute(sql`SELECT count(*)::int AS n FROM check_results r JOIN check_definitions cd ON cd.id = r.check_id WHERE cd.name = 'share-ping1'`))[0]!.n;
+    const before = await count();
+    await a.server.app.db.execute(sql`UPDATE check_definitions SET lease_owner = 'dead-server', lease_until = now() + interval '1 hour' WHERE name = 'share-ping1'`);
+    await a.server.app.db.execute(due);
+    await sa.tick();
+    await sa.idle();
+    expect(await count()).toBe(before);
+    await a.server.app.db.execute(sql`UPDATE check_definitions SET lease_until = now() - interval '1 second' WHERE name = 'share-ping1'`);
+    await sa.tick();
+    await sa.idle();
+    expect(await count()).toBe(before + 20);
   });
 });

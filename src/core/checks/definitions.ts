@@ -5,6 +5,7 @@ import { type CheckTarget, checkDefinitions } from '../../db/tables/checks.js';
 import { hasGlobalRole, type Principal } from '../auth/principal.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { parseHostArgsOrThrow } from '../inventory/select-hosts.js';
+import { deleteCheckHistory } from './history.js';
 import type { PluginRegistry } from '../plugin-registry.js';
 
 export type CheckDefinitionRow = typeof checkDefinitions.$inferSelect;
@@ -84,4 +85,13 @@ export async function updateCheckDefinition(db: Db, registry: PluginRegistry, pr
     .where(eq(checkDefinitions.id, current.id))
     .returning();
   return row!;
+}
+
+/** Deletes a check with its states (cascade) and its history; false when there is no such check. */
+export async function deleteCheckDefinition(db: Db, name: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const deleted = await tx.delete(checkDefinitions).where(eq(checkDefinitions.name, name)).returning({ id: checkDefinitions.id });
+    await deleteCheckHistory(tx as unknown as Db, deleted.map((d) => d.id));
+    return deleted.length > 0;
+  });
 }

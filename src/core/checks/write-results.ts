@@ -76,8 +76,25 @@ async function columnLiterals(rows: StateWrite[]): Promise<string[]> {
   return cols.map((c) => `{${c.join(',')}}`);
 }
 
-export async function writeResults(db: Db, unsorted: StateWrite[]): Promise<void> {
-  if (unsorted.length === 0) return;
+/** A scheduler's lease on a check (check_definitions.lease_owner), given back by the batch's last write. */
+export interface Lease {
+  checkId: string;
+  owner: string;
+}
+
+/** Marks the lease free at now(): a distinct value, so a claim working from an older snapshot sees that it moved. */
+const giveBack = (lease: Lease) => sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now() WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
+
+export async function releaseLease(db: Db, lease: Lease): Promise<void> {
+  await db.execute(giveBack(lease));
+}
+
+/** Writes the batch; with `lease`, gives that lease back in the same statement. */
+export async function writeResults(db: Db, unsorted: StateWrite[], lease?: Lease): Promise<void> {
+  if (unsorted.length === 0) {
+    if (lease) await releaseLease(db, lease);
+    return;
+  }
   // A stable row order means two writers (a sweep and runChecks) lock rows in the same order: no deadlock.
   // A sweep's results usually arrive in key order already (the claim returns them so): then no sort.
   const rows = inKeyOrder(unsorted) ? unsorted : [...unsorted].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
@@ -105,7 +122,7 @@ export async function writeResults(db: Db, unsorted: StateWrite[]): Promise<void
         next_due_at = excluded.next_due_at, backoff_s = excluded.backoff_s, duration_ms = excluded.duration_ms,
         result_count = excluded.result_count
       RETURNING 1
-    )
+    )${lease ? sql`, released AS (${giveBack(lease)})` : sql``}
     INSERT INTO check_results (host_id, check_id, kind, status, summary, metrics, observed_at, duration_ms)
     SELECT host_id, check_id, kind, last_status, summary, metrics, observed_at, duration_ms FROM x`);
 }

@@ -5,6 +5,7 @@ import { type GroupSource, groups, hostGroups, hosts } from '../../db/tables/inv
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { validateAddress, validateGroupName, validateHostName, validateLabelKey, validateLabelValue } from '../host-names.js';
 import type { HostRow } from './select-hosts.js';
+import { deleteHostHistory } from '../checks/history.js';
 
 export interface HostInput {
   name: string;
@@ -107,7 +108,11 @@ export async function updateHost(db: Db, patch: HostPatch): Promise<HostRow> {
 }
 
 export async function deleteHostRows(db: Db, hostIds: string[]): Promise<void> {
-  if (hostIds.length) await db.delete(hosts).where(inArray(hosts.id, hostIds));
+  if (!hostIds.length) return;
+  await db.transaction(async (tx) => {
+    await deleteHostHistory(tx as unknown as Db, hostIds);
+    await tx.delete(hosts).where(inArray(hosts.id, hostIds));
+  });
 }
 
 export async function setHostsEnabledRows(db: Db, hostIds: string[], enabled: boolean, reason: string | null): Promise<void> {
