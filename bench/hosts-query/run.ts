@@ -65,7 +65,10 @@ async function seed(database: Database, historyRows: number): Promise<void> {
   await run('ANALYZE');
 }
 
-/** Raw queries giving the same rows, on the same backend, through its own client. */
+/**
+ * Raw queries giving the same rows, on the same backend, through its own client: the columns the
+ * responses show (Corral reads only the check-state columns a query selects; so does the baseline).
+ */
 interface Raw {
   page(n: number): Promise<unknown>;
   all(): Promise<{ hosts: { id: string; name: string; enabled: boolean }[]; states: { host_id: string; kind: string; status: string; summary: string }[] }>;
@@ -80,13 +83,13 @@ function rawPostgres(url: string): Raw {
       const ids = hs.slice(0, n).map((h) => h.id as string);
       const [gs, cs] = [
         await pg`SELECT hg.host_id, g.* FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id IN ${pg(ids)} ORDER BY g.name`,
-        await pg`SELECT * FROM check_state WHERE host_id IN ${pg(ids)} ORDER BY kind`,
+        await pg`SELECT host_id, check_id, kind, status, summary FROM check_state WHERE host_id IN ${pg(ids)} ORDER BY kind`,
       ];
       return [hs, gs, cs];
     },
     async all() {
       const hosts = (await pg`SELECT * FROM hosts ORDER BY name`) as never;
-      const states = (await pg`SELECT * FROM check_state`) as never;
+      const states = (await pg`SELECT host_id, check_id, kind, status, summary FROM check_state`) as never;
       return { hosts, states };
     },
     close: () => pg.end({ timeout: 5 }),
@@ -100,12 +103,12 @@ function rawPglite(client: PGlite): Raw {
       const ids = hs.rows.slice(0, n).map((h) => h.id);
       const list = ids.map((_, i) => `$${i + 1}`).join(',');
       const gs = await client.query(`SELECT hg.host_id, g.* FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id IN (${list}) ORDER BY g.name`, ids);
-      const cs = await client.query(`SELECT * FROM check_state WHERE host_id IN (${list}) ORDER BY kind`, ids);
+      const cs = await client.query(`SELECT host_id, check_id, kind, status, summary FROM check_state WHERE host_id IN (${list}) ORDER BY kind`, ids);
       return [hs.rows, gs.rows, cs.rows];
     },
     async all() {
       const hosts = (await client.query('SELECT * FROM hosts ORDER BY name')).rows as never;
-      const states = (await client.query('SELECT * FROM check_state')).rows as never;
+      const states = (await client.query('SELECT host_id, check_id, kind, status, summary FROM check_state')).rows as never;
       return { hosts, states };
     },
     close: async () => {},

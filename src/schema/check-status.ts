@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { authorizeHosts } from '../core/actions/authorize-hosts.js';
 import { writeAudit } from '../core/audit.js';
+import { readStates } from '../core/checks/read-states.js';
 import { hostOfEvent, stateOfEvent } from '../core/checks/state-event.js';
 import { rollUpHealth } from '../core/health.js';
 import { selectHosts } from '../core/inventory/select-hosts.js';
@@ -17,6 +18,7 @@ import { HealthEnum, Host, type HostShape } from './host.js';
 import { filtered, groupFilter } from './host-events.js';
 import { createLoaders } from './loaders.js';
 import { pageSize } from './pagination.js';
+import { stateFieldsOf } from './state-fields.js';
 
 const CheckResultRef = builder.objectRef<typeof checkResults.$inferSelect>('CheckResult').implement({
   fields: (t) => ({
@@ -75,7 +77,7 @@ builder.queryField('status', (t) =>
     // One fixed cost: this is the fleet table, served by two statements whatever the fleet size.
     complexity: { field: 50, multiplier: 1 },
     args: { groups: t.arg.stringList({ required: false }), checks: t.arg.stringList({ required: false }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const groupWhere = args.groups?.length
         ? inArray(
             hosts.id,
@@ -87,10 +89,11 @@ builder.queryField('status', (t) =>
           )
         : undefined;
       const hostRows = await ctx.app.db.select().from(hosts).where(groupWhere).orderBy(asc(hosts.name));
-      const states = await ctx.app.db
-        .select()
-        .from(checkState)
-        .where(and(args.checks?.length ? inArray(checkState.kind, args.checks) : undefined, groupWhere ? inArray(checkState.hostId, sql`(SELECT id FROM hosts WHERE ${groupWhere})`) : undefined));
+      const states = await readStates(
+        ctx.app.db,
+        and(args.checks?.length ? inArray(checkState.kind, args.checks) : undefined, groupWhere ? inArray(checkState.hostId, sql`(SELECT id FROM hosts WHERE ${groupWhere})`) : undefined) ?? sql`true`,
+        stateFieldsOf(info),
+      );
       const kinds = args.checks?.length ? [...args.checks] : [...new Set(states.map((s) => s.kind))].sort();
       const byHost = new Map<string, Map<string, CheckStateShape>>();
       const rank = { OK: 0, UNKNOWN: 1, WARN: 2, CRIT: 3 } as const;

@@ -11,6 +11,7 @@ import { INPUT_ERRORS } from './errors.js';
 import { Group } from './group-ref.js';
 import { Host, HealthEnum } from './host.js';
 import { pageByName, pageSize } from './pagination.js';
+import { stateFieldsOf } from './state-fields.js';
 
 const GroupSourceEnum = builder.enumType('GroupSource', { values: GROUP_SOURCES });
 
@@ -49,13 +50,13 @@ Group.implement({
     healthCounts: t.field({
       type: [HealthCount],
       description: 'How many member hosts are in each health state.',
-      resolve: async (g, _a, ctx) => {
+      resolve: async (g, _a, ctx, info) => {
         const members = await ctx.app.db
           .select({ id: hosts.id, enabled: hosts.enabled })
           .from(hostGroups)
           .innerJoin(hosts, eq(hosts.id, hostGroups.hostId))
           .where(eq(hostGroups.groupId, g.id));
-        const states = await ctx.loaders.checksOfHost.loadMany(members.map((m) => m.id));
+        const states = await ctx.loaders.checksOfHost(stateFieldsOf(info)).loadMany(members.map((m) => m.id));
         const counts = new Map<string, number>();
         members.forEach((m, i) => {
           const s = states[i];

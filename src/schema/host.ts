@@ -16,6 +16,7 @@ import { DEFAULT_PAGE, MAX_HOSTS_PAGE } from './limits.js';
 import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
 import { Group } from './group-ref.js';
 import { CheckStateRef } from './check-state-ref.js';
+import { stateFieldsOf } from './state-fields.js';
 
 export type HostShape = typeof hosts.$inferSelect;
 
@@ -40,14 +41,14 @@ Host.implement({
     labels: t.field({ type: 'JSON', resolve: (h) => h.labels }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     groups: t.field({ type: [Group], resolve: (h, _a, ctx) => ctx.loaders.groupsOfHost.load(h.id) }),
-    checks: t.field({ type: [CheckStateRef], resolve: (h, _a, ctx) => ctx.loaders.checksOfHost.load(h.id) }),
+    checks: t.field({ type: [CheckStateRef], resolve: (h, _a, ctx, info) => ctx.loaders.checksOfHost(stateFieldsOf(info)).load(h.id) }),
     health: t.field({
       type: HealthEnum,
       description: 'The worst of its checks (DISABLED in maintenance, UNKNOWN without checks).',
-      resolve: async (h, _a, ctx) =>
+      resolve: async (h, _a, ctx, info) =>
         rollUpHealth(
           h.enabled,
-          (await ctx.loaders.checksOfHost.load(h.id)).map((s) => s.status),
+          (await ctx.loaders.checksOfHost(stateFieldsOf(info)).load(h.id)).map((s) => s.status),
         ),
     }),
   }),

@@ -4,13 +4,15 @@
  */
 import DataLoader from 'dataloader';
 import { eq, inArray } from 'drizzle-orm';
+import { type CheckStateRow, readStates, type StateField } from '../core/checks/read-states.js';
 import type { Db } from '../db/client.js';
 import { checkDefinitions, checkState } from '../db/tables/checks.js';
 import { groups, hostGroups } from '../db/tables/inventory.js';
 import { agents } from '../db/tables/work.js';
 
+export type { CheckStateRow };
+
 export type GroupRow = typeof groups.$inferSelect;
-export type CheckStateRow = typeof checkState.$inferSelect;
 
 function groupBy<T>(ids: readonly string[], rows: T[], key: (r: T) => string): T[][] {
   const by = new Map<string, T[]>();
@@ -24,6 +26,7 @@ function groupBy<T>(ids: readonly string[], rows: T[], key: (r: T) => string): T
 }
 
 export function createLoaders(db: Db) {
+  let checksOfHost: DataLoader<string, CheckStateRow[]> | undefined;
   return {
     groupsOfHost: new DataLoader<string, GroupRow[]>(
       async (hostIds) => {
@@ -47,17 +50,17 @@ export function createLoaders(db: Db) {
       const byHost = new Map(rows.map((r) => [r.hostId, r]));
       return hostIds.map((id) => byHost.get(id) ?? null);
     }),
-    checksOfHost: new DataLoader<string, CheckStateRow[]>(
-      async (hostIds) => {
-        const rows = await db
-          .select()
-          .from(checkState)
-          .where(inArray(checkState.hostId, [...hostIds]))
-          .orderBy(checkState.kind);
-        return groupBy(hostIds, rows, (r) => r.hostId);
-      },
-      { maxBatchSize: 10_000 },
-    ),
+    /**
+     * States of hosts, by kind, with the columns the operation reads (stateFieldsOf). One operation
+     * per context, so one loader: Host.checks and Host.health share its batch.
+     */
+    checksOfHost(fields: ReadonlySet<StateField>): DataLoader<string, CheckStateRow[]> {
+      checksOfHost ??= new DataLoader<string, CheckStateRow[]>(
+        async (hostIds) => groupBy(hostIds, await readStates(db, inArray(checkState.hostId, [...hostIds]), fields), (r) => r.hostId),
+        { maxBatchSize: 10_000 },
+      );
+      return checksOfHost;
+    },
   };
 }
 

@@ -52,3 +52,25 @@ describe('N+1', () => {
     expect(big.used).toBeLessThanOrEqual(6);
   });
 });
+
+describe('check states are read with the columns the query selects', () => {
+  const FIELDS = 'kind status lastStatus summary metrics observedAt since consecutiveFailures nextDueAt backoffS durationMs checkName';
+  it('every CheckState field has its value however it is selected: directly, through a fragment, an inline fragment, beside health, in status', async () => {
+    const direct = await s.gql(`{ host(name: "node0007") { checks { ${FIELDS} } } }`, {}, s.adminToken);
+    const expected = direct.data.host.checks[0];
+    expect(expected).toMatchObject({ kind: 'ping', status: 'CRIT', lastStatus: 'OK', summary: 'x', consecutiveFailures: 0, backoffS: 0, durationMs: 0, checkName: 'ping' });
+    expect(Date.parse(expected.observedAt)).toBeGreaterThan(0);
+    expect(Date.parse(expected.nextDueAt)).toBe(Date.parse(expected.observedAt));
+
+    const viaFragment = await s.gql(`{ host(name: "node0007") { health checks { ...F } } } fragment F on CheckState { ${FIELDS} }`, {}, s.adminToken);
+    expect(viaFragment.data.host).toEqual({ health: 'CRIT', checks: [expected] });
+    const inline = await s.gql(`{ hosts(first: 8) { edges { node { name checks { kind ... on CheckState { summary since } } } } } }`, {}, s.adminToken);
+    expect(inline.data.hosts.edges[7].node).toEqual({ name: 'node0007', checks: [{ kind: 'ping', summary: 'x', since: expected.since }] });
+    const matrix = await s.gql(`{ status(checks: ["ping"]) { rows { host { name } health cells { ${FIELDS} } } } }`, {}, s.adminToken);
+    const row = matrix.data.status.rows.find((r: { host: { name: string } }) => r.host.name === 'node0007');
+    expect(row).toEqual({ host: { name: 'node0007' }, health: 'CRIT', cells: [expected] });
+    // Health alone reads only what health needs and is still right.
+    const health = await s.gql(`{ host(name: "node0008") { health } }`, {}, s.adminToken);
+    expect(health.data.host.health).toBe('OK');
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Reads latest check states with only the columns a caller needs, as one JSON value. Rows are what
+ * the fleet views read most (10,000 hosts × 8 checks), and per-row decoding is most of their cost:
+ * PGlite decodes each field of each row in JavaScript (80,000 full rows took ~2.3 s, the same rows
+ * as one JSON text of four columns ~0.13 s); postgres.js also does 4× less work on four columns
+ * than on all fifteen.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import type { checkState } from '../../db/tables/checks.js';
+
+export type CheckStateRow = typeof checkState.$inferSelect;
+
+/** Columns read on request; hostId, checkId, kind and status always come. */
+export type StateField = Exclude<keyof CheckStateRow, 'hostId' | 'checkId' | 'kind' | 'status'>;
+
+const COLUMNS: Record<StateField, { column: string; date?: true }> = {
+  lastStatus: { column: 'last_status' },
+  summary: { column: 'summary' },
+  metrics: { column: 'metrics' },
+  observedAt: { column: 'observed_at', date: true },
+  since: { column: 'since', date: true },
+  consecutiveFailures: { column: 'consecutive_failures' },
+  consecutiveOk: { column: 'consecutive_ok' },
+  nextDueAt: { column: 'next_due_at', date: true },
+  backoffS: { column: 'backoff_s' },
+  durationMs: { column: 'duration_ms' },
+  resultCount: { column: 'result_count' },
+};
+
+export const ALL_STATE_FIELDS: ReadonlySet<StateField> = new Set(Object.keys(COLUMNS) as StateField[]);
+
+export function isStateField(name: string): name is StateField {
+  return Object.hasOwn(COLUMNS, name);
+}
+
+/**
+ * States matching `where` (a condition on check_state), ordered by kind. Fields not in `fields` are
+ * left out of the rows: callers pass what their readers use (GraphQL: the selected fields).
+ */
+export async function readStates(db: Db, where: SQL, fields: ReadonlySet<StateField>): Promise<CheckStateRow[]> {
+  const wanted = [...fields].sort();
+  const columns = wanted.map((f) => sql.raw(`check_state.${COLUMNS[f].column}`));
+  const [row] = rowsOf<{ j: string }>(
+    await db.execute(sql`
+      SELECT coalesce(json_agg(json_build_array(check_state.host_id, check_state.check_id, check_state.kind, check_state.status${
+        columns.length ? sql`, ${sql.join(columns, sql`, `)}` : sql``
+      }) ORDER BY check_state.kind), '[]')::text AS j
+      FROM check_state WHERE ${where}`),
+  );
+  const tuples = JSON.parse(row?.j ?? '[]') as unknown[][];
+  const dates = wanted.map((f) => COLUMNS[f].date === true);
+  return tuples.map((t) => {
+    const r: Record<string, unknown> = { hostId: t[0], checkId: t[1], kind: t[2], status: t[3] };
+    for (let i = 0; i < wanted.length; i++) {
+      const v = t[i + 4];
+      r[wanted[i]!] = dates[i] && v != null ? new Date(v as string) : v;
+    }
+    // Fields not asked for are absent: their readers (GraphQL resolvers not selected) never run.
+    return r as CheckStateRow;
+  });
+}
