@@ -2,7 +2,7 @@
  * Opens the database: embedded PGlite (a data dir, or memory) or a real Postgres via postgres.js.
  * Both get the same drizzle API, the same migrations, and LISTEN/NOTIFY.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql as sqlTag } from 'drizzle-orm';
@@ -106,13 +106,24 @@ function rootMessage(e: unknown): string {
 }
 
 /**
+ * The migrations shipped, by folder name (as drizzle names them). Read without drizzle's
+ * readMigrationFiles, which hashes every file and sorts with localeCompare (loading ICU's
+ * collator): a restart needs only the names.
+ */
+function localMigrationNames(): string[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((d) => existsSync(join(MIGRATIONS_DIR, d, 'migration.sql')))
+    .sort();
+}
+
+/**
  * Start-up fast path: one statement tells whether every local migration is applied (drizzle's
  * own rule: by name). drizzle's migrate() costs five catalog round trips even when there is
  * nothing to do; it runs only when this says there is (or cannot tell: a new database).
  */
-async function migrationsApplied(db: Db, migrations: readonly MigrationMeta[]): Promise<boolean> {
+async function migrationsApplied(db: Db): Promise<boolean> {
   try {
-    const names = migrations.map((m) => m.name);
+    const names = localMigrationNames();
     const applied = new Set(rowsOf<{ name: string | null }>(await db.execute(sqlTag`SELECT name FROM drizzle.__drizzle_migrations`)).map((r) => r.name));
     return names.every((n) => applied.has(n));
   } catch {
@@ -163,7 +174,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     });
     const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
     try {
-      if (!(await migrationsApplied(db, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+      if (!(await migrationsApplied(db))) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
     } catch (e) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw new DatabaseOpenError(`cannot open the Postgres database ${describePostgresUrl(options.url)}: ${rootMessage(e)}`);
@@ -203,8 +214,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     throw e;
   }
   const db = drizzlePglite({ client, logger }) as unknown as Db;
-  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
-  if (!(await migrationsApplied(db, migrations)) && !(await migrateNewPglite(client, migrations))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  if (!(await migrationsApplied(db)) && !(await migrateNewPglite(client, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
   return {
     db,
     kind: 'pglite',
