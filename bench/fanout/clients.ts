@@ -26,7 +26,28 @@ const record = (summary: string) => {
 const QUERY = 'subscription { checkStateChanged { kind status summary host { name } } }';
 const ready: Promise<void>[] = [];
 for (let i = 0; i < N; i++) {
-  if (mode === 'gql') {
+  if (mode === 'gql-wire') {
+    // The graphql-ws protocol by hand: per message the same work as a raw client (one JSON.parse),
+    // so the two runs differ only in what the servers do.
+    ready.push(
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url, 'graphql-transport-ws');
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+        ws.on('error', reject);
+        ws.on('close', (code) => reject(new Error(`closed ${code}`)));
+        ws.on('message', (data) => {
+          const m = JSON.parse(String(data)) as { type: string; payload: { data?: { checkStateChanged: { summary: string } } } };
+          if (m.type === 'next') {
+            if (m.payload.data) record(m.payload.data.checkStateChanged.summary);
+            else process.stderr.write(`error payload ${JSON.stringify(m)}\n`);
+          } else if (m.type === 'connection_ack') {
+            ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
+            setTimeout(resolve, 50);
+          } else if (m.type === 'ping') ws.send('{"type":"pong"}');
+        });
+      }),
+    );
+  } else if (mode === 'gql') {
     ready.push(
       new Promise((resolve, reject) => {
         const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false,

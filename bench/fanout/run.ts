@@ -3,9 +3,11 @@
  * delivery latency p50/p99 (measured at the clients, in another process) and server CPU per
  * delivery, beside a raw `ws` broadcast of the same payload to 1,000 raw sockets in the same run.
  * Latency counts from when each change was due, so a sender that falls behind shows (see drive);
- * the latency from the actual write is printed beside it.
+ * the latency from the actual write is printed beside it. The scored subscribers speak graphql-ws by
+ * hand, doing per message what the raw clients do (one JSON.parse); a run with graphql-ws's own
+ * createClient subscribers is printed as information (--no-library skips it).
  *
- *   npx tsx bench/fanout/run.ts [--clients 1000] [--rate 50] [--seconds 10]
+ *   npx tsx bench/fanout/run.ts [--clients 1000] [--rate 50] [--seconds 10] [--no-library]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
@@ -23,7 +25,13 @@ import { startCorral } from '../lib/corral.js';
 import { log, printTable, type Row, summarize } from '../lib/report.js';
 
 const { values: opts } = parseArgs({
-  options: { clients: { type: 'string', default: '1000' }, rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } },
+  options: {
+    clients: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    /** Also measure with graphql-ws's own createClient in the subscriber process (information). */
+    library: { type: 'boolean', default: true },
+  },
 });
 const CLIENTS = Number(opts.clients);
 const RATE = Number(opts.rate);
@@ -33,7 +41,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const now = () => performance.timeOrigin + performance.now();
 
 function startClients(
-  mode: 'gql' | 'raw',
+  mode: 'gql' | 'gql-wire' | 'raw',
   url: string,
   token: string,
 ): Promise<{ child: ChildProcess; count(): Promise<number>; collect(): Promise<{ received: number; bySeq: Record<string, number[]> }> }> {
@@ -210,21 +218,29 @@ async function main() {
   };
   const srv = await startCorral(database);
   const wsUrl = `${srv.url.replace('http', 'ws')}/graphql`;
-  let gql: Result;
+  let gql: Result | null = null;
+  let gqlLibrary: Result | null = null;
   let raw: Result;
   let sample = '';
   try {
     // graphql-ws: a state change = the row written (summary carries the sequence number), then published.
-    log(`connecting ${CLIENTS} graphql-ws subscribers …`);
-    const gqlClients = await startClients('gql', wsUrl, srv.token);
-    try {
-      log(`sending ${EVENTS} state changes at ${RATE}/s`);
-      gql = await drive(gqlClients, async (seq) => {
-        const { write, host } = await change(seq);
-        await srv.server.app.pubsub.publish('checkStateChanged', checkStateEvent(write, [], host));
-      });
-    } finally {
-      await stopChild(gqlClients.child);
+    // Scored with subscribers that speak the protocol by hand (one JSON.parse per message, as the raw
+    // clients do), so the runs differ only in the servers; graphql-ws's createClient does more per
+    // message, and 1,000 of them in one process queue behind each other (measured too, as information).
+    for (const mode of opts.library ? (['gql-wire', 'gql'] as const) : (['gql-wire'] as const)) {
+      log(`connecting ${CLIENTS} graphql-ws subscribers (${mode === 'gql' ? 'graphql-ws createClient' : 'protocol by hand'}) …`);
+      const gqlClients = await startClients(mode, wsUrl, srv.token);
+      try {
+        log(`sending ${EVENTS} state changes at ${RATE}/s`);
+        const r = await drive(gqlClients, async (seq) => {
+          const { write, host } = await change(seq);
+          await srv.server.app.pubsub.publish('checkStateChanged', checkStateEvent(write, [], host));
+        });
+        if (mode === 'gql') gqlLibrary = r;
+        else gql = r;
+      } finally {
+        await stopChild(gqlClients.child);
+      }
     }
     const [row] = await run(`SELECT h.name, cs.kind, cs.status FROM check_state cs JOIN hosts h ON h.id = cs.host_id LIMIT 1`);
     sample = JSON.stringify({ kind: row!.kind, status: row!.status, summary: 'seq 0', host: { name: row!.name } });
@@ -255,11 +271,16 @@ async function main() {
   process.stdout.write(`\n${CLIENTS} subscribers, ${RATE} changes/s for ${SECONDS} s (${EVENTS} events, ${EVENTS * CLIENTS} deliveries expected); server on PGlite in memory; clients in a child process\n`);
   const line = (r: Result) =>
     `received ${r.received}, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms (from emission: p50 ${r.fromEmit.p50.toFixed(1)}, p99 ${r.fromEmit.p99.toFixed(1)}; sender behind schedule p99 ${r.senderLag.p99.toFixed(1)} ms), CPU ${r.cpuUsPerDelivery.toFixed(1)} µs/delivery`;
+  if (!gql) throw new Error('the graphql-ws run did not complete');
   process.stdout.write(`graphql-ws: ${line(gql)}\n`);
+  if (gqlLibrary) process.stdout.write(`graphql-ws, createClient subscribers: ${line(gqlLibrary)}\n`);
   process.stdout.write(`raw ws:     ${line(raw)}\n`);
   const rows: Row[] = [
     { name: 'delivery latency p50', measured: gql.latency.p50, baseline: raw.latency.p50, unit: 'ms', note: 'from the scheduled change; baseline: raw ws broadcast' },
     { name: 'delivery latency p99', measured: gql.latency.p99, baseline: raw.latency.p99, unit: 'ms', maxRatio: 1.5, note: 'from the scheduled change' },
+    ...(gqlLibrary
+      ? [{ name: 'p99 with createClient subscribers', measured: (gqlLibrary as Result).latency.p99, baseline: raw.latency.p99, unit: 'ms', note: "graphql-ws's client library in the 1,000 subscribers: its own per-message work" }]
+      : []),
     { name: 'delivery latency p99, from emission', measured: gql.fromEmit.p99, baseline: raw.fromEmit.p99, unit: 'ms', note: 'leaves out a sender held up by its own broadcast' },
     { name: 'sender behind schedule p99', measured: gql.senderLag.p99, baseline: raw.senderLag.p99, unit: 'ms', note: 'how late each change was written' },
     { name: 'server CPU per delivery', measured: gql.cpuUsPerDelivery, baseline: raw.cpuUsPerDelivery, unit: 'µs', maxRatio: 1.5, note: 'process.cpuUsage of the server process / deliveries received' },
