@@ -12,6 +12,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { openPgliteThread, type PgliteClient } from './pglite-thread.js';
 import { rowsOf } from './rows.js';
 
 export { MIGRATIONS_DIR };
@@ -33,8 +34,6 @@ export interface OpenOptions {
   url?: string;
   /** PGlite data dir; absent means in-memory. */
   dataDir?: string;
-  /** PGlite only: a dump (from dumpDataDir) to start from, for fast test databases. */
-  loadDataDir?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
 }
@@ -137,7 +136,7 @@ async function migrationsApplied(db: Db): Promise<boolean> {
  * drizzle's own table as its migrator records them (hash, folder time, name), so later ones run
  * through drizzle as usual. Returns false (nothing done) when the database is not new.
  */
-async function migrateNewPglite(client: PGlite, migrations: readonly MigrationMeta[]): Promise<boolean> {
+async function migrateNewPglite(client: PgliteClient, migrations: readonly MigrationMeta[]): Promise<boolean> {
   const { rows } = await client.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM pg_catalog.pg_tables WHERE schemaname IN ('public', 'drizzle')",
   );
@@ -201,19 +200,16 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     mkdirSync(dirname(dir), { recursive: true });
   }
   // Loaded only in embedded mode: a Postgres deployment never pays for PGlite's module.
-  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('drizzle-orm/pglite'),
-    import('drizzle-orm/pglite/migrator'),
-  ]);
-  let client: PGlite;
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  let client: PgliteClient;
   try {
-    client = await PGlite.create({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, loadDataDir: options.loadDataDir });
+    client = await openPgliteThread(options.dataDir ? resolve(options.dataDir) : undefined);
   } catch (e) {
     unlock();
     throw e;
   }
-  const db = drizzlePglite({ client, logger }) as unknown as Db;
+  // drizzle's driver calls query(sql, params, { rowMode, parsers }) and transaction(fn): the thread's client has both.
+  const db = drizzlePglite({ client: client as unknown as PGlite, logger }) as unknown as Db;
   if (!(await migrationsApplied(db)) && !(await migrateNewPglite(client, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
   return {
     db,
