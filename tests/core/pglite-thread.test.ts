@@ -60,7 +60,11 @@ describe('PGlite on its own thread', () => {
   });
 
   it("a failed statement rejects with Postgres' code and message, and the database goes on", async () => {
-    const err = await database.db.execute(sql`INSERT INTO thread_t VALUES (2)`).catch((e: unknown) => e as { cause?: { code?: string; message?: string } });
+    type Failure = { cause?: { code?: string; message?: string } };
+    const err: Failure | undefined = await database.db.execute(sql`INSERT INTO thread_t VALUES (2)`).then(
+      () => undefined,
+      (e: unknown) => e as Failure,
+    );
     expect(err?.cause?.code).toBe('23505');
     expect(err?.cause?.message).toMatch(/duplicate key/);
     expect(rowsOf<{ n: number }>(await database.db.execute(sql`SELECT count(*)::int AS n FROM thread_t`))[0]!.n).toBe(1);
