@@ -12,6 +12,17 @@ const root = new URL('..', import.meta.url).pathname;
 
 export const BUNDLE_ENTRY = join(root, 'clients', 'cli', 'bundle-entry.ts');
 
+/**
+ * PGlite runs on a worker thread, which loads the real package from node_modules; the main
+ * thread's drizzle driver only needs its type OIDs (src/db/pglite-main-thread.ts).
+ */
+const pgliteOnItsThread = {
+  name: 'pglite-on-its-thread',
+  setup(build) {
+    build.onResolve({ filter: /^@electric-sql\/pglite$/ }, () => ({ path: join(root, 'src', 'db', 'pglite-main-thread.ts') }));
+  },
+};
+
 /** Builds the bundle to `outfile` and removes its stale code cache. */
 export async function buildServer(outfile, { sourcemap = true } = {}) {
   await build({
@@ -30,6 +41,7 @@ export async function buildServer(outfile, { sourcemap = true } = {}) {
     banner: { js: "var __corralModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     sourcemap: sourcemap ? 'linked' : false,
     logLevel: 'warning',
+    plugins: [pgliteOnItsThread],
   });
   rmSync(`${outfile}.v8cache`, { force: true });
 }
