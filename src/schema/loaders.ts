@@ -3,16 +3,19 @@
  * size, and `Host.checks` and `Host.health` share one batch.
  */
 import DataLoader from 'dataloader';
-import { eq, inArray } from 'drizzle-orm';
+import { desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type CheckStateRow, readStates, type StateField } from '../core/checks/read-states.js';
 import type { Db } from '../db/client.js';
 import { checkDefinitions, checkState } from '../db/tables/checks.js';
 import { groups, hostGroups } from '../db/tables/inventory.js';
-import { agents } from '../db/tables/work.js';
+import { agents, projectPlacements } from '../db/tables/work.js';
 
 export type { CheckStateRow };
 
 export type GroupRow = typeof groups.$inferSelect;
+
+/** Placements listed per project (Project.placements). */
+export const PLACEMENTS_SHOWN = 20;
 
 function groupBy<T>(ids: readonly string[], rows: T[], key: (r: T) => string): T[][] {
   const by = new Map<string, T[]>();
@@ -44,6 +47,26 @@ export function createLoaders(db: Db) {
       const rows = await db.select().from(checkDefinitions).where(inArray(checkDefinitions.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? new Error(`check ${id} not found`));
+    }),
+    agent: new DataLoader<string, typeof agents.$inferSelect>(async (ids) => {
+      const rows = await db.select().from(agents).where(inArray(agents.id, [...ids]));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? new Error(`agent ${id} not found`));
+    }),
+    /** The newest PLACEMENTS_SHOWN placements of each project, newest first, for a page of projects in one statement. */
+    placementsOfProject: new DataLoader<string, (typeof projectPlacements.$inferSelect)[]>(async (projectIds) => {
+      const ranked = db
+        .select({ id: projectPlacements.id, rank: sql<number>`row_number() OVER (PARTITION BY ${projectPlacements.projectId} ORDER BY ${projectPlacements.placedAt} DESC)`.as('rank') })
+        .from(projectPlacements)
+        .where(inArray(projectPlacements.projectId, [...projectIds]))
+        .as('ranked');
+      const rows = await db
+        .select({ placement: projectPlacements })
+        .from(projectPlacements)
+        .innerJoin(ranked, eq(ranked.id, projectPlacements.id))
+        .where(lte(ranked.rank, PLACEMENTS_SHOWN))
+        .orderBy(desc(projectPlacements.placedAt));
+      return groupBy(projectIds, rows.map((r) => r.placement), (p) => p.projectId);
     }),
     agentOfHost: new DataLoader<string, typeof agents.$inferSelect | null>(async (hostIds) => {
       const rows = await db.select().from(agents).where(inArray(agents.hostId, [...hostIds]));

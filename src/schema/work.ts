@@ -7,6 +7,7 @@ import { ValidationError } from '../core/errors.js';
 import { agents, jobs, projectPlacements, projects, tasks } from '../db/tables/work.js';
 import { builder } from './builder.js';
 import { Host } from './host.js';
+import { PLACEMENTS_SHOWN } from './loaders.js';
 import { decodeCursor, keysetConnection, pageByName, pageSize } from './pagination.js';
 
 type AgentShape = typeof agents.$inferSelect;
@@ -35,7 +36,7 @@ const Placement = builder.objectRef<typeof projectPlacements.$inferSelect>('Proj
     detail: t.exposeString('detail', { nullable: true }),
     placedAt: t.expose('placedAt', { type: 'DateTime' }),
     reportedAt: t.expose('reportedAt', { type: 'DateTime', nullable: true }),
-    agent: t.field({ type: Agent, resolve: async (p, _a, ctx) => (await ctx.app.db.select().from(agents).where(eq(agents.id, p.agentId)))[0]! }),
+    agent: t.field({ type: Agent, resolve: (p, _a, ctx) => ctx.loaders.agent.load(p.agentId) }),
   }),
 });
 
@@ -53,7 +54,8 @@ export const Project = builder.objectRef<ProjectShape>('Project').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     placements: t.field({
       type: [Placement],
-      resolve: (p, _a, ctx) => ctx.app.db.select().from(projectPlacements).where(eq(projectPlacements.projectId, p.id)).orderBy(desc(projectPlacements.placedAt)).limit(20),
+      description: `The newest ${PLACEMENTS_SHOWN}, newest first`,
+      resolve: (p, _a, ctx) => ctx.loaders.placementsOfProject.load(p.id),
     }),
   }),
 });

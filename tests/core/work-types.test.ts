@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents, jobs, projects, tasks } from '../../src/db/tables/work.js';
+import { agents, jobs, projectPlacements, projects, tasks } from '../../src/db/tables/work.js';
 import { expectCode } from '../helpers/gql.js';
 import { seed } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -44,5 +44,38 @@ describe('agents, projects, jobs and tasks are readable through the API', () => 
 
   it('shows nothing to anonymous callers', async () => {
     expectCode(await s.gql(`{ agents { edges { node { name } } } }`), 'UNAUTHENTICATED');
+  });
+
+  it('shows each project’s newest 20 placements with their agents, in the same few statements for 2 projects and for 7', async () => {
+    const db = s.server.app.db;
+    const [agent] = await db.select().from(agents);
+    const made = await db
+      .insert(projects)
+      .values(Array.from({ length: 6 }, (_, i) => ({ name: `placed${i}`, gitUrl: 'https://example.invalid/p.git', command: ['./run.sh'] })))
+      .returning();
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    // 25 placements each, one minute apart: only the newest 20 are shown.
+    await db.insert(projectPlacements).values(
+      made.flatMap((p, i) => Array.from({ length: 25 }, (_, n) => ({ projectId: p.id, agentId: agent!.id, state: 'RUNNING', detail: `p${i} #${n}`, placedAt: new Date(t0 + n * 60_000) }))),
+    );
+    const query = (first: number) =>
+      s.gql(`query($n:Int!){ projects(first: $n, after: null) { edges { node { name placements { detail placedAt agent { name } } } } } }`, { n: first }, viewer);
+    const statements = async (first: number) => {
+      const before = s.server.app.database.stats.statements;
+      const r = await query(first);
+      expect(r.errors).toBeUndefined();
+      return { used: s.server.app.database.stats.statements - before, r };
+    };
+    await statements(2); // warm-up (token last-used write)
+    const one = await statements(2); // folding (no placements) and placed0
+    const all = await statements(7);
+    const placed = all.r.data.projects.edges.map((e: { node: { name: string } }) => e.node).filter((n: { name: string }) => n.name.startsWith('placed'));
+    expect(placed).toHaveLength(6);
+    for (const [i, node] of placed.entries()) {
+      expect(node.placements).toHaveLength(20);
+      expect(node.placements[0]).toEqual({ detail: `p${i} #24`, placedAt: new Date(t0 + 24 * 60_000).toISOString(), agent: { name: 'w01-agent' } });
+      expect(node.placements[19].detail).toBe(`p${i} #5`);
+    }
+    expect(all.used, `statements: 2 projects ${one.used}, 7 projects ${all.used}`).toBe(one.used);
   });
 });
