@@ -4,7 +4,7 @@
  */
 import { asc, desc, eq, lt } from 'drizzle-orm';
 import { ValidationError } from '../core/errors.js';
-import { agents, jobs, projectPlacements, projects, tasks } from '../db/tables/work.js';
+import { agents, jobs, type projectPlacements, projects, tasks } from '../db/tables/work.js';
 import { builder } from './builder.js';
 import { Host } from './host.js';
 import { PLACEMENTS_SHOWN } from './loaders.js';
