@@ -4,6 +4,9 @@
 // ~4 MB bundle was most of Corral's start-up. The server asks for the cache to be written once it
 // has answered its first requests (so the cache holds the functions start-up needs); V8 rejects a
 // cache that does not match the bundle or this node, and it is then rewritten.
+// A server: graphql-js and yoga take their production paths (graphql-js's development mode does
+// extra work in every type check of every field it executes).
+process.env.NODE_ENV ??= 'production';
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const Module = require('node:module');

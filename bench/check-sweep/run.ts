@@ -6,6 +6,8 @@
  *
  *   npx tsx bench/check-sweep/run.ts [--hosts 10000] [--sustain-seconds 300] [--db postgres|pglite] [--intervals 1,0]
  */
+// First: sets NODE_ENV before graphql-js loads (keep this import above the others).
+import '../lib/production-mode.js';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

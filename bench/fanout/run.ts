@@ -9,6 +9,8 @@
  *
  *   npx tsx bench/fanout/run.ts [--clients 1000] [--rate 50] [--seconds 10] [--skip-library]
  */
+// First: sets NODE_ENV before graphql-js loads (keep this import above the others).
+import '../lib/production-mode.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
