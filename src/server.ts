@@ -85,7 +85,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
     principal,
     requestId: randomUUID(),
     clientAddress,
-    loaders: createLoaders(db),
+    loaders: createLoaders(database),
     signal,
   });
 

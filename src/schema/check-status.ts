@@ -93,6 +93,7 @@ builder.queryField('status', (t) =>
         ctx.app.db,
         and(args.checks?.length ? inArray(checkState.kind, args.checks) : undefined, groupWhere ? inArray(checkState.hostId, sql`(SELECT id FROM hosts WHERE ${groupWhere})`) : undefined) ?? sql`true`,
         stateFieldsOf(info),
+        ctx.app.database.kind === 'pglite',
       );
       const kinds = args.checks?.length ? [...args.checks] : [...new Set(states.map((s) => s.kind))].sort();
       const byHost = new Map<string, Map<string, CheckStateShape>>();
@@ -153,7 +154,7 @@ builder.subscriptionField('checkStateChanged', (t) =>
     resolve: async (event, _args, ctx) => {
       // One context serves every event of a subscription: fresh loaders, or Host.health and
       // Host.checks would show what the first event cached (the Host loader included).
-      ctx.loaders = createLoaders(ctx.app.db);
+      ctx.loaders = createLoaders(ctx.app.database);
       const hostLoader = Host.getDataloader(ctx);
       hostLoader.clearAll();
       // The event carries the state and host as written: no read per event, which is what the

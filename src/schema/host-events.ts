@@ -31,7 +31,7 @@ builder.subscriptionField('hostUpdated', (t) =>
     subscribe: async (_root, args, ctx) => filtered<Topics['hostUpdated']>(ctx.app.pubsub.subscribe('hostUpdated', ctx.signal), await groupFilter(ctx, args.groups)),
     resolve: async (event, _args, ctx) => {
       // One context serves every event of a subscription: fresh loaders, or health would be stale.
-      ctx.loaders = createLoaders(ctx.app.db);
+      ctx.loaders = createLoaders(ctx.app.database);
       const [row] = await ctx.app.db.select().from(hosts).where(eq(hosts.id, event.hostId));
       // A deleted host: resolve to a tombstone-like row would lie; surface an error for this event.
       if (!row) throw new Error('host no longer exists');

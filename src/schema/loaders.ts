@@ -5,7 +5,7 @@
 import DataLoader from 'dataloader';
 import { desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type CheckStateRow, readStates, type StateField } from '../core/checks/read-states.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { checkDefinitions, checkState } from '../db/tables/checks.js';
 import { groups, hostGroups } from '../db/tables/inventory.js';
 import { agents, projectPlacements } from '../db/tables/work.js';
@@ -28,7 +28,8 @@ function groupBy<T>(ids: readonly string[], rows: T[], key: (r: T) => string): T
   return ids.map((id) => by.get(id) ?? []);
 }
 
-export function createLoaders(db: Db) {
+export function createLoaders(database: Pick<Database, 'db' | 'kind'>) {
+  const { db } = database;
   let checksOfHost: DataLoader<string, CheckStateRow[]> | undefined;
   return {
     groupsOfHost: new DataLoader<string, GroupRow[]>(
@@ -79,7 +80,7 @@ export function createLoaders(db: Db) {
      */
     checksOfHost(fields: ReadonlySet<StateField>): DataLoader<string, CheckStateRow[]> {
       checksOfHost ??= new DataLoader<string, CheckStateRow[]>(
-        async (hostIds) => groupBy(hostIds, await readStates(db, inArray(checkState.hostId, [...hostIds]), fields), (r) => r.hostId),
+        async (hostIds) => groupBy(hostIds, await readStates(db, inArray(checkState.hostId, [...hostIds]), fields, database.kind === 'pglite'), (r) => r.hostId),
         { maxBatchSize: 10_000 },
       );
       return checksOfHost;
