@@ -56,6 +56,9 @@ describe('hysteresis and state-change events', () => {
   it('the first sweep takes every result as it is and announces it once per host', async () => {
     await round();
     await waitFor(() => all.events.length >= 5, 5000, 'five first-result events');
+    // Every host's health was pending: one hostUpdated each. Waited for here, so that none arrives
+    // late into the next test's count.
+    await waitFor(() => hostEvents.events.length >= 5, 5000, 'five first-health events');
     expect(changes().sort()).toEqual(HOSTS.map((h) => `${h}:OK`));
     expect(all.errors).toEqual([]);
     const st = await stateOf(s, 'h1', 'switch');

@@ -4,8 +4,8 @@
  * cap on concurrent batches and a deadline per batch, applies hysteresis and the circuit breaker,
  * writes each batch in one statement (two when the check reports early results: the first while the
  * check still runs) and publishes only state changes, once per batch. A sweep is at most four
- * statements whatever the host count: claim, early write, write (which gives the lease back),
- * event facts. Work over thousands
+ * statements whatever the host count: claim, early write, write, event facts; the lease goes back
+ * with the last of them (alone, as a fourth, when a sweep without changes ends on its early write). Work over thousands
  * of rows is done in slices that yield to the event loop.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,7 +31,7 @@ import { pruneHistory } from './history.js';
 import { checkStateEvent } from './state-event.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
-import { type Lease, releaseLease, type StateWrite, writeResults } from './write-results.js';
+import { giveBack, type Lease, releaseLease, type StateWrite, writeResults } from './write-results.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -288,7 +288,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * the same time on two connections. Changes are published once, for the whole batch.
    */
   function recorder(def: Definition, priors: Map<string, PriorState>, hostNames: Map<string, string>, lease?: Lease) {
-    let early: { outcomes: Map<string, CheckOutcome>; writes: Promise<StateWrite[]>; written: Promise<boolean> } | null = null;
+    let early: { outcomes: Map<string, CheckOutcome>; writes: Promise<StateWrite[]>; written: Promise<boolean>; writtenOk: boolean } | null = null;
     return {
       reportEarly(outcomes: CheckOutcome[]): void {
         if (early) return; // one early write per batch keeps the statements per sweep bounded
@@ -308,7 +308,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
               return false;
             },
           );
-        early = { outcomes: ready, writes, written };
+        const e = { outcomes: ready, writes, written, writtenOk: false };
+        void written.then((ok) => void (e.writtenOk = ok));
+        early = e;
       },
 
       async finish(outcomes: CheckOutcome[]): Promise<StateWrite[]> {
@@ -328,10 +330,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const suspect = healthy >= SUSPECT_MIN_HOSTS && failing / healthy > SUSPECT_SHARE;
         const rest = earlyOutcomes.size ? outcomes.filter((o) => !earlyOutcomes.has(o.hostId)) : outcomes;
         const restWrites = await transitions(def, priors, rest, at, suspect);
-        // The last write gives the check's lease back.
-        const earlyFailed = early ? !(await early.written) : false;
-        await writeResults(db, restWrites, earlyFailed ? undefined : lease);
-        if (earlyFailed) await writeResults(db, earlyWrites, lease);
+        // The lease goes back with a statement that commits after every write of this batch (before
+        // that, a claim would find the unwritten pairs still due): with this write when the early
+        // one is already written, else once both are, so that the two may run side by side.
+        let unreleased = early && !early.writtenOk ? lease : undefined;
+        await writeResults(db, restWrites, unreleased ? undefined : lease);
+        if (early && !(await early.written)) {
+          await writeResults(db, earlyWrites, unreleased);
+          unreleased = undefined;
+        }
         if (suspect) {
           const message = `monitor suspect: ${failing} of ${healthy} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
           log.warn(message);
@@ -339,7 +346,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy } });
         }
         const writes = earlyWrites.length ? [...earlyWrites, ...restWrites] : restWrites;
-        await publishChanges(def, writes, priors, hostNames);
+        await publishChanges(def, writes, priors, hostNames, unreleased);
         return writes;
       },
     };
@@ -350,13 +357,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return recorder(def, priors, hostNames).finish(outcomes);
   }
 
-  async function publishChanges(def: Definition, writes: StateWrite[], priors: Map<string, PriorState>, _hostNames: Map<string, string>): Promise<void> {
+  /** Publishes the batch's changes; gives `lease` back with the statement that reads their facts (or alone). */
+  async function publishChanges(def: Definition, writes: StateWrite[], priors: Map<string, PriorState>, _hostNames: Map<string, string>, lease?: Lease): Promise<void> {
     const changed = writes.filter((w) => w.changed);
-    if (changed.length === 0) return;
+    if (changed.length === 0) {
+      if (lease) await releaseLease(db, lease);
+      return;
+    }
     const hostIds = [...new Set(changed.map((c) => c.hostId))];
     // One statement for what the events need: each changed host's row, groups and states.
     const facts = rowsOf<{ id: string; name: string; address: string | null; labels: unknown; enabled: boolean; disabled_reason: string | null; created_at: Date | string; updated_at: Date | string; groups: unknown; states: unknown }>(
-      await db.execute(sql`
+      await db.execute(sql`${lease ? sql`WITH released AS (${giveBack(lease)}) ` : sql``}
         SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
           (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
           (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states

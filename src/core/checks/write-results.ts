@@ -82,8 +82,11 @@ export interface Lease {
   owner: string;
 }
 
-/** Marks the lease free at now(): a distinct value, so a claim working from an older snapshot sees that it moved. */
-const giveBack = (lease: Lease) => sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now() WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
+/**
+ * The statement that gives a lease back (to run alone or as a CTE of another statement). Marks it
+ * free at now(): a distinct value, so a claim working from an older snapshot sees that it moved.
+ */
+export const giveBack = (lease: Lease) => sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now() WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
 
 export async function releaseLease(db: Db, lease: Lease): Promise<void> {
   await db.execute(giveBack(lease));
