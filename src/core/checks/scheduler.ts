@@ -1,12 +1,12 @@
 /**
  * The check scheduler. Every tick it leases checks with due (host, check) pairs (one server runs a
- * check's sweep at a time, so several server replicas share the work), runs them in one batch per check definition with a
- * cap on concurrent batches and a deadline per batch, applies hysteresis and the circuit breaker,
- * writes each batch in one statement (two when the check reports early results: the first while the
- * check still runs) and publishes only state changes, once per batch. A sweep is at most four
- * statements whatever the host count: claim, early write, write, event facts; the lease goes back
- * with the last of them (alone, as a fourth, when a sweep without changes ends on its early write). Work over thousands
- * of rows is done in slices that yield to the event loop.
+ * check's sweep at a time, so several server replicas share the work), runs them in one batch per
+ * check definition with a cap on concurrent batches and a deadline per batch, applies hysteresis and
+ * the circuit breaker, writes each batch in one statement (two when the check reports early results:
+ * the first while the check still runs) and publishes only state changes, once per batch. A sweep is
+ * at most four statements whatever the host count: claim, early write, write, event facts; the lease
+ * goes back with the last of them (alone, as a fourth, when a sweep without changes ends on its early
+ * write). Work over thousands of rows is done in slices that yield to the event loop.
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
