@@ -43,29 +43,30 @@ export function isStateField(name: string): name is StateField {
  */
 export async function readStates(db: Db, where: SQL, fields: ReadonlySet<StateField>, asJson: boolean): Promise<CheckStateRow[]> {
   const wanted = [...fields].sort();
+  const rows = asJson ? await readAsJson(db, where, wanted) : await readAsRows(db, where, wanted);
+  // Dates come as text (JSON; drizzle's postgres.js driver keeps them so too).
   const dated = wanted.filter((f) => COLUMNS[f].date === true);
-  if (!asJson) {
-    // Columns named as the row's fields: postgres.js builds the final objects; only dates (text from drizzle's driver) are converted.
-    const list = sql.raw(
-      ['host_id AS "hostId"', 'check_id AS "checkId"', 'kind', 'status', ...wanted.map((f) => `${COLUMNS[f].column} AS "${f}"`)].map((c) => `check_state.${c}`).join(', '),
-    );
-    const rows = rowsOf<Record<string, unknown>>(await db.execute(sql`SELECT ${list} FROM check_state WHERE ${where} ORDER BY check_state.kind`));
-    for (const r of rows) for (const f of dated) if (r[f] != null && !(r[f] instanceof Date)) r[f] = new Date(r[f] as string);
-    return rows as CheckStateRow[];
-  }
+  for (const r of rows) for (const f of dated) if (r[f] != null && !(r[f] instanceof Date)) r[f] = new Date(r[f] as string);
+  // Fields not asked for are absent: their readers (GraphQL resolvers not selected) never run.
+  return rows as CheckStateRow[];
+}
+
+/** Columns named as the row's fields: postgres.js builds the final objects. */
+async function readAsRows(db: Db, where: SQL, wanted: StateField[]): Promise<Record<string, unknown>[]> {
+  const list = sql.raw(
+    ['host_id AS "hostId"', 'check_id AS "checkId"', 'kind', 'status', ...wanted.map((f) => `${COLUMNS[f].column} AS "${f}"`)].map((c) => `check_state.${c}`).join(', '),
+  );
+  return rowsOf<Record<string, unknown>>(await db.execute(sql`SELECT ${list} FROM check_state WHERE ${where} ORDER BY check_state.kind`));
+}
+
+async function readAsJson(db: Db, where: SQL, wanted: StateField[]): Promise<Record<string, unknown>[]> {
   const list = sql.raw(['host_id', 'check_id', 'kind', 'status', ...wanted.map((f) => COLUMNS[f].column)].map((c) => `check_state.${c}`).join(', '));
   const [row] = rowsOf<{ j: string }>(
     await db.execute(sql`SELECT coalesce(json_agg(json_build_array(${list}) ORDER BY check_state.kind), '[]')::text AS j FROM check_state WHERE ${where}`),
   );
-  const tuples = JSON.parse(row?.j ?? '[]') as unknown[][];
-  const dates = wanted.map((f) => COLUMNS[f].date === true);
-  return tuples.map((t) => {
+  return (JSON.parse(row?.j ?? '[]') as unknown[][]).map((t) => {
     const r: Record<string, unknown> = { hostId: t[0], checkId: t[1], kind: t[2], status: t[3] };
-    for (let i = 0; i < wanted.length; i++) {
-      const v = t[i + 4];
-      r[wanted[i]!] = dates[i] && v != null ? new Date(v as string) : v;
-    }
-    // Fields not asked for are absent: their readers (GraphQL resolvers not selected) never run.
-    return r as CheckStateRow;
+    for (let i = 0; i < wanted.length; i++) r[wanted[i]!] = t[i + 4];
+    return r;
   });
 }
