@@ -339,7 +339,9 @@ describe.runIf(hasPeers('boinc', 'boinccmd'))('BOINC through the GraphQL API, ag
     const conns = flakyFwd.connections();
     t0 = performance.now();
     const again = await hostBoinc('flaky');
-    expect(performance.now() - t0).toBeLessThan(100);
+    // Without waiting for the 600 ms reply timeout: half of it leaves room for a loaded CI machine
+    // (100 ms failed there once at 140 ms, for a request that never touched the client).
+    expect(performance.now() - t0).toBeLessThan(300);
     expect(again.reachable).toBe(false);
     expect(again.lastSeenAt).toBe(seen);
     expect(again.error).toMatch(new RegExp(`^no reply within 600 ms; last seen ${seen.replace(/\./g, '\\.')}; next try in \\d+ s$`));
