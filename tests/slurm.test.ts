@@ -198,7 +198,8 @@ describe.runIf(hasPeers('munged', 'slurmctld', 'slurmd', 'sinfo', 'scontrol', 's
     const ctx = checkContext(15_000);
     const targets = [target('node3', null), target('nosuch9', null)];
     const out = await action('slurm.drain').run(targets, { reason: 'mixed list' }, ctx);
-    expect(out[0]).toMatchObject({ ok: true, details: { state: 'DRAINED' } });
+    // DRAINING while a job from an earlier test is still completing on node3 (seen under CI load)
+    expect(out[0]).toMatchObject({ ok: true, details: { state: expect.stringMatching(/^DRAIN(ED|ING)$/) } });
     expect(out[1]).toMatchObject({ ok: false, message: expect.stringMatching(/invalid node name/i) });
     await action('slurm.resume').run([targets[0] as HostTarget], {}, ctx);
     // this test cluster has no RebootProgram: scontrol's own words reach the operator
