@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
-import { authenticate, bearerFrom } from './core/auth/authenticate.js';
+import { bearerFrom } from './core/auth/authenticate.js';
 import { hashPassword } from './core/auth/passwords.js';
 import type { Principal } from './core/auth/principal.js';
+import { createPrincipalCache } from './core/auth/principal-cache.js';
 import { bootstrapAdmin } from './core/auth/users.js';
 import { CorralError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -72,6 +73,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
   const pubsub = await createPubSub(database, log);
   const secrets = createSecretBox(loadSecretKey(config.secretKey, config.dataDir, log));
   const app: AppServices = { config, database, db, pubsub, log, registry, secrets, engines: {} };
+  const principals = createPrincipalCache(db, pubsub);
 
   const boot = await bootstrapAdmin(db, config.adminPassword, adminHash);
   if (boot.created) {
@@ -89,6 +91,15 @@ export async function createServer(config: Config, options: { log?: Logger; data
     loaders: createLoaders(database),
     signal,
   });
+
+  // This server's own changes to users, grants or tokens count at once, before the response (the
+  // database trigger's notification reaches other servers; here it would come a moment later).
+  const forgetPrincipalsAfterUserMutations: Plugin = {
+    onExecute({ args }) {
+      const byUser = (args.contextValue as Partial<Context>).principal?.kind === 'user';
+      if (byUser && getOperationAST(args.document, args.operationName)?.operation === 'mutation') return { onExecuteDone: () => principals.invalidate() };
+    },
+  };
 
   type ServerCtx = { principal?: Principal; clientAddress?: string; signal?: AbortSignal };
   const yoga = createYoga<ServerCtx>({
@@ -120,11 +131,12 @@ export async function createServer(config: Config, options: { log?: Logger; data
     },
     context: async (initial: YogaInitialContext & ServerCtx) => {
       if (initial.principal) return contextFor(initial.principal, initial.clientAddress ?? 'ws', initial.signal);
-      const principal = await authenticate(db, bearerFrom(initial.request.headers.get('authorization')));
+      const principal = await principals.authenticate(bearerFrom(initial.request.headers.get('authorization')));
       return contextFor(principal, initial.clientAddress ?? initial.request.headers.get('x-corral-client-address') ?? 'local', initial.request.signal);
     },
     plugins: [
       useQueryLimits(),
+      forgetPrincipalsAfterUserMutations,
       // Queries run compiled (graphql-jit, cached per document): a dashboard page is thousands of
       // fields, and the interpreting executor's per-field work was most of Corral's own time.
       // Mutations and subscriptions keep the reference executor.
@@ -270,6 +282,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
         httpServer.closeAllConnections();
         await new Promise<void>((r) => httpServer.close(() => r()));
       }
+      principals.close();
       await pubsub.close();
       await database.close();
     },

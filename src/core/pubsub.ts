@@ -40,6 +40,8 @@ export interface Topics {
   checkStateChanged: { hostId: string; checkId: string; kind: string; groupIds: string[]; status: string; state?: CheckStateWire; host?: HostWire };
   auditEvent: { id: number; targets: string[] };
   tokenRevoked: { tokenId: string };
+  /** Users, grants, tokens, groups or agent names changed (a database trigger sends it): cached principals are stale. */
+  authChanged: Record<string, never>;
   monitorAlert: { message: string; failing: number; total: number; kind: string };
   /** Check definitions or inventory changed: the scheduler re-syncs its targets. */
   checksChanged: Record<string, never>;

@@ -123,6 +123,20 @@ describe.runIf(hasPostgresForTests())('two replicas on one Postgres', () => {
     expect(code).toBe(4403);
   });
 
+  it('a token revoked or a grant changed through replica A is refused by replica B, which had it cached, within a moment', async () => {
+    const created = await a.gql(`mutation { createApiToken(input:{ name:"replica-http" }){ ... on CreatedApiToken { token apiToken { id } } } }`, {}, a.adminToken);
+    const { token, apiToken } = created.data.createApiToken;
+    const onB = async () => (await b.gql(`{ viewer { username } }`, {}, token)).data?.viewer?.username ?? null;
+    expect(await onB()).toBe('admin'); // B now remembers the token
+    await a.gql(`mutation($id:ID!){ revokeApiToken(id:$id){ __typename } }`, { id: apiToken.id }, a.adminToken);
+    await waitFor(async () => (await onB()) === null, 2000, 'replica B to refuse the revoked token');
+
+    const viewer = await a.userToken('replica-viewer', 'ADMIN');
+    expect((await b.gql(`{ users { username } }`, {}, viewer)).errors).toBeUndefined();
+    await a.gql(`mutation { setUserGrants(username: "replica-viewer", role: VIEWER) { __typename } }`, {}, a.adminToken);
+    await waitFor(async () => !!(await b.gql(`{ users { username } }`, {}, viewer)).errors, 2000, 'replica B to apply the demotion');
+  });
+
   it.runIf(hasPeers('fping'))('the two replicas share the sweeps: a check runs on one of them at a time, every due host once', async () => {
     const sd = seed(a.server.app.db);
     for (let i = 1; i <= 20; i++) sd.host(`share${i}`, { address: `127.0.3.${i}`, groups: ['share'] });

@@ -21,7 +21,13 @@ export function bearerFrom(header: string | null | undefined): string | null {
  * (at most once a minute per token) records last use.
  */
 export async function authenticate(db: Db, token: string | null, now = new Date()): Promise<Principal> {
-  if (!token) return ANONYMOUS;
+  return (await resolveToken(db, token, now)).principal;
+}
+
+/** The principal and until when the token is valid (null: no expiry), for caches. */
+export async function resolveToken(db: Db, token: string | null, now = new Date()): Promise<{ principal: Principal; expiresAt: Date | null }> {
+  const none = { principal: ANONYMOUS, expiresAt: null };
+  if (!token) return none;
   const [row] = await db
     .select({
       token: apiTokens,
@@ -36,7 +42,7 @@ export async function authenticate(db: Db, token: string | null, now = new Date(
     .leftJoin(users, eq(users.id, apiTokens.userId))
     .leftJoin(agents, eq(agents.id, apiTokens.agentId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))));
-  if (!row) return ANONYMOUS;
+  if (!row) return none;
   const t = row.token;
   if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db
@@ -44,11 +50,13 @@ export async function authenticate(db: Db, token: string | null, now = new Date(
       .set({ lastUsedAt: now })
       .where(and(eq(apiTokens.id, t.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
   }
-  if (t.kind === 'AGENT') return row.agent ? { kind: 'agent', agentId: row.agent.id, agentName: row.agent.name, tokenId: t.id } : ANONYMOUS;
-  if (!row.user || row.user.disabled) return ANONYMOUS;
+  const expiresAt = t.expiresAt;
+  if (t.kind === 'AGENT') return row.agent ? { principal: { kind: 'agent', agentId: row.agent.id, agentName: row.agent.name, tokenId: t.id }, expiresAt } : none;
+  if (!row.user || row.user.disabled) return none;
   const raw = typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants;
   const userGrants: Grant[] = ((raw ?? []) as [Grant['role'], string | null, string | null][]).map(([role, groupId, groupName]) => ({ role, groupId, groupName }));
-  return { kind: 'user', userId: row.user.id, username: row.user.username, tokenId: t.id, grants: await narrow(db, userGrants, t.maxRole, t.groupNames) };
+  const principal: Principal = { kind: 'user', userId: row.user.id, username: row.user.username, tokenId: t.id, grants: await narrow(db, userGrants, t.maxRole, t.groupNames) };
+  return { principal, expiresAt };
 }
 
 export async function loadGrants(db: Db, userId: string): Promise<Grant[]> {
