@@ -39,6 +39,9 @@ export async function buildServer(outfile, { sourcemap = true } = {}) {
     // vm.Script needs --experimental-vm-modules on Node 20, and is lost with a code cache.
     supported: { 'dynamic-import': false },
     banner: { js: "var __corralModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // No comments in the bundle: it is then pure ASCII, which run-bundle.cjs reads without UTF-8
+    // decoding (~8 ms instead of ~23 ms at every start). Names stay; the source map maps lines.
+    minifyWhitespace: true,
     sourcemap: sourcemap ? 'linked' : false,
     logLevel: 'warning',
     plugins: [pgliteOnItsThread],

@@ -14,7 +14,10 @@ const vm = require('node:vm');
 
 const file = join(__dirname, '..', 'dist', 'corral.cjs');
 const cacheFile = `${file}.v8cache`;
-const source = readFileSync(file, 'utf8');
+const bytes = readFileSync(file);
+// The bundle is built without comments, so it is ASCII: read as latin1 it is the same text, without
+// UTF-8 decoding (a third of the time for 3 MB); anything else is decoded as UTF-8.
+const source = require('node:buffer').isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);

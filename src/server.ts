@@ -8,7 +8,6 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GraphQLError, getOperationAST } from 'graphql';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { bearerFrom } from './core/auth/authenticate.js';
@@ -31,6 +30,7 @@ import { buildSchema } from './schema/schema.js';
 import { attachGraphqlWs } from './server/graphql-ws.js';
 import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
+import { useCompiledQueries } from './server/use-compiled-queries.js';
 import { useQueryLimits } from './server/use-query-limits.js';
 import { serveWeb } from './server/web.js';
 
@@ -70,12 +70,15 @@ export async function createServer(config: Config, options: { log?: Logger; data
   }
   const database = await opening;
   const db = database.db;
+  // The event connection (LISTEN) is set up while the admin check runs: two round trips at once.
+  const booting = bootstrapAdmin(db, config.adminPassword, adminHash);
+  booting.catch(() => {});
   const pubsub = await createPubSub(database, log);
   const secrets = createSecretBox(loadSecretKey(config.secretKey, config.dataDir, log));
   const app: AppServices = { config, database, db, pubsub, log, registry, secrets, engines: {} };
   const principals = createPrincipalCache(db, pubsub);
 
-  const boot = await bootstrapAdmin(db, config.adminPassword, adminHash);
+  const boot = await booting;
   if (boot.created) {
     if (boot.generatedPassword) {
       // Printed once, on purpose: the operator needs it to log in the first time.
@@ -100,6 +103,8 @@ export async function createServer(config: Config, options: { log?: Logger; data
       if (byUser && getOperationAST(args.document, args.operationName)?.operation === 'mutation') return { onExecuteDone: () => principals.invalidate() };
     },
   };
+
+  const compiledQueries = useCompiledQueries(log);
 
   type ServerCtx = { principal?: Principal; clientAddress?: string; signal?: AbortSignal };
   const yoga = createYoga<ServerCtx>({
@@ -137,16 +142,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
     plugins: [
       useQueryLimits(),
       forgetPrincipalsAfterUserMutations,
-      // Queries run compiled (graphql-jit, cached per document): a dashboard page is thousands of
-      // fields, and the interpreting executor's per-field work was most of Corral's own time.
-      // Mutations and subscriptions keep the reference executor.
-      useGraphQlJit(
-        {},
-        {
-          enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation === 'query',
-          onError: (r) => log.debug('query not compiled', { errors: String(r.errors?.map((e) => e.message)) }),
-        },
-      ),
+      compiledQueries,
     ],
   });
 
@@ -271,6 +267,7 @@ export async function createServer(config: Config, options: { log?: Logger; data
         httpServer.listen(config.port, config.host, () => resolveListen());
       });
       started = true;
+      void compiledQueries.load();
       const port = (httpServer.address() as AddressInfo).port;
       return { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, port };
     },

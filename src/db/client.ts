@@ -170,6 +170,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       connection: { application_name: 'corral' },
       // A silent address fails start-up in seconds, not the driver's 30 s.
       connect_timeout: 10,
+      // No pg_type query on every new connection: Corral has no array columns and reads no arrays
+      // (it sends arrays as text literals), and that query delayed start-up and each new pool slot.
+      fetch_types: false,
     });
     const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
     try {
