@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneHistory } from '../../src/core/checks/history.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { seed } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -45,5 +46,17 @@ describe('deleting hosts and checks deletes their history', () => {
     const r = await s.gql(`mutation { deleteCheck(name: "hist-a") }`, {}, s.adminToken);
     expect(r.data.deleteCheck).toBe(true);
     expect(await historyOf()).toEqual([{ host: 'keep1', check: 'hist-b', n: 3 }]);
+  });
+
+  it('retention drops results older than the setting and keeps the rest, through the time index', async () => {
+    await s.server.app.db.execute(sql`
+      INSERT INTO check_results (host_id, check_id, kind, status, summary, observed_at)
+      SELECT cs.host_id, cs.check_id, cs.kind, 'OK', 'old', now() - make_interval(days => g) FROM check_state cs, generate_series(31, 33) g`);
+    expect(await historyOf()).toEqual([{ host: 'keep1', check: 'hist-b', n: 6 }]);
+    await pruneHistory(s.server.app.db, 30);
+    expect(await historyOf()).toEqual([{ host: 'keep1', check: 'hist-b', n: 3 }]);
+    // the index the retention delete relies on is a block-range one (cheap to keep up per insert)
+    const idx = rowsOf<{ indexdef: string }>(await s.server.app.db.execute(sql`SELECT indexdef FROM pg_indexes WHERE tablename = 'check_results' AND indexdef LIKE '%(observed_at)'`));
+    expect(idx.map((i) => i.indexdef)).toEqual([expect.stringContaining('USING brin')]);
   });
 });

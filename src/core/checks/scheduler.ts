@@ -31,7 +31,7 @@ import { pruneHistory } from './history.js';
 import { checkStateEvent } from './state-event.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
-import { giveBack, type Lease, releaseLease, type StateWrite, writeResults } from './write-results.js';
+import { arrayElement, giveBack, type Lease, releaseLease, type StateWrite, writeResults } from './write-results.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -371,16 +371,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
           (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
           (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
-        FROM hosts h WHERE h.id IN (${sql.join(
-          hostIds.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )})`),
+        FROM hosts h WHERE h.id = ANY(${`{${hostIds.map(arrayElement).join(',')}}`}::uuid[])`),
     );
     const groupsOf = new Map<string, string[]>();
     const enabled = new Map<string, boolean>();
     const statesOf = new Map<string, { checkId: string; status: CheckStatus }[]>();
     const hostRows = new Map<string, typeof hosts.$inferSelect>();
-    for (const f of facts) {
+    for (const [n, f] of facts.entries()) {
+      if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const id = String(f.id);
       hostRows.set(id, { id, name: f.name, address: f.address, labels: parseJson(f.labels) ?? {}, enabled: Boolean(f.enabled), disabledReason: f.disabled_reason, createdAt: new Date(f.created_at), updatedAt: new Date(f.updated_at) });
       groupsOf.set(id, (parseJson(f.groups) as string[] | null) ?? []);
@@ -398,7 +396,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
     await pubsub.publishMany('checkStateChanged', events);
     const healthChanged: { hostId: string; groupIds: string[] }[] = [];
-    for (const hostId of hostIds) {
+    for (const [n, hostId] of hostIds.entries()) {
+      if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const after = statesOf.get(hostId) ?? [];
       const before = after.map((s) => (s.checkId === def.id ? (priors.get(hostId)?.status ?? 'UNKNOWN') : s.status));
       const wasPending = (priors.get(hostId)?.resultCount ?? 0) === 0;

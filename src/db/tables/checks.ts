@@ -76,5 +76,10 @@ export const checkResults = pgTable(
     observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
     durationMs: doublePrecision('duration_ms').notNull().default(0),
   },
-  (t) => [index('check_results_host_kind_idx').on(t.hostId, t.kind, t.observedAt), index('check_results_observed_idx').on(t.observedAt)],
+  (t) => [
+    index('check_results_host_kind_idx').on(t.hostId, t.kind, t.observedAt),
+    // Rows arrive in time order, so a block-range index serves the retention delete at a fraction
+    // of a B-tree's cost per insert (10,000 rows a sweep).
+    index('check_results_observed_brin').using('brin', t.observedAt),
+  ],
 );
