@@ -233,7 +233,9 @@ export async function createServer(config: Config, options: { log?: Logger; data
       return;
     }
     if (url.pathname === '/graphql') {
-      handleGraphql(req, res, clientAddress).catch(fail);
+      handleGraphql(req, res, clientAddress)
+        .catch(fail)
+        .finally(() => compiledQueries.loadSoon());
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -267,7 +269,6 @@ export async function createServer(config: Config, options: { log?: Logger; data
         httpServer.listen(config.port, config.host, () => resolveListen());
       });
       started = true;
-      void compiledQueries.load();
       const port = (httpServer.address() as AddressInfo).port;
       return { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, port };
     },
