@@ -1,8 +1,16 @@
 /**
  * Runs system tools (fping, ipmitool, sinfo, git …) with an argv array — never a shell.
- * Every run has a timeout; secrets go through `env` or `input`, never through argv.
+ * Every run has a timeout; secrets go through `env` or `input`, never through argv (nor the
+ * launcher's: they travel over its IPC pipe).
+ *
+ * Commands start in the command launcher (./command-launcher.mjs), a small process forked once:
+ * starting a process from the server itself held its event loop for 15–35 ms each once PGlite's
+ * memory was in it. If the launcher cannot run, commands start here, as before.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../paths.js';
+import { runPaced } from './command-launcher.mjs';
 
 export interface CommandOptions {
   timeoutMs: number;
@@ -29,90 +37,103 @@ export interface CommandResult {
 
 export type CommandRunner = (file: string, args: readonly string[], options: CommandOptions) => Promise<CommandResult>;
 
-/**
- * Starting a process blocks the event loop (~0.7 ms each here: the server's memory is mapped into
- * the child). 2,000 hosts × 3 exec checks finish and restart in bursts, and a burst of spawns in one
- * loop turn held the loop for ~80 ms; at most this many start per turn, the rest in the next turns.
- */
-const SPAWNS_PER_TURN = 2;
-let spawnedThisTurn = 0;
-let nextTurn: Promise<void> | null = null;
+const LAUNCHER_FILE = join(PROJECT_ROOT, 'src', 'core', 'command-launcher.mjs');
+/** A launcher that dies this many times is not started again: commands then start in-process. */
+const MAX_LAUNCHER_FAILURES = 3;
+/** How long after a command's own timeout the server stops waiting for the launcher's answer. */
+const ANSWER_GRACE_MS = 5_000;
 
-function turnOver(): Promise<void> {
-  nextTurn ??= new Promise<void>((resolve) =>
-    setImmediate(() => {
-      spawnedThisTurn = 0;
-      nextTurn = null;
-      resolve();
-    }),
-  );
-  return nextTurn;
+interface Launcher {
+  child: ChildProcess;
+  pending: Map<number, (result: CommandResult) => void>;
+  /** Lets the process exit while no command runs (an idle launcher keeps neither server nor CLI alive). */
+  idle(): void;
 }
 
-async function spawnSlot(): Promise<void> {
-  while (spawnedThisTurn >= SPAWNS_PER_TURN) await turnOver();
-  spawnedThisTurn++;
-  void turnOver(); // the count starts again next turn
+let launcher: Launcher | null = null;
+let launcherFailures = 0;
+let nextId = 1;
+
+function failed(message: string, started: number): CommandResult {
+  return { code: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, spawnError: message };
 }
 
-export const runCommand: CommandRunner = async (file, args, options) => {
-  await spawnSlot();
-  return spawnNow(file, args, options);
-};
-
-const spawnNow: CommandRunner = (file, args, options) =>
-  new Promise((resolve) => {
-    const started = performance.now();
-    const max = options.maxOutputBytes ?? 8 * 1024 * 1024;
-    const child = spawn(file, [...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true, // own process group, so a timeout kills grandchildren too
+/** The launcher, started on first use (or by startCommandLauncher); null when it cannot run. */
+function getLauncher(): Launcher | null {
+  if (launcher) return launcher;
+  if (launcherFailures >= MAX_LAUNCHER_FAILURES) return null;
+  let child: ChildProcess;
+  try {
+    // Nothing of the server's environment (database URL, admin password) but PATH.
+    child = fork(LAUNCHER_FILE, [], {
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CORRAL_COMMAND_LAUNCHER: '1' },
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    let timedOut = false;
-    let spawnError: string | undefined;
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) into.push(chunk);
-    };
-    child.stdout.on('data', collect(out));
-    child.stderr.on('data', collect(err));
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
-    const onAbort = () => {
-      timedOut = true;
-      kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => {
-      spawnError = e.message;
-    });
-    child.stdin.on('error', () => {}); // program exited before reading stdin
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve({
-        code: spawnError ? null : code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        timedOut,
-        durationMs: performance.now() - started,
-        spawnError,
-      });
-    });
+  } catch {
+    launcherFailures++;
+    return null;
+  }
+  const idle = () => {
+    child.unref();
+    child.channel?.unref();
+  };
+  const current: Launcher = { child, pending: new Map(), idle };
+  child.on('message', (m: { id: number; result: CommandResult }) => current.pending.get(m.id)?.(m.result));
+  const gone = () => {
+    if (launcher === current) launcher = null;
+    launcherFailures++;
+    for (const done of current.pending.values()) done(failed('the command launcher exited', performance.now()));
+    current.pending.clear();
+  };
+  child.once('exit', gone);
+  child.once('error', () => {
+    gone();
+    child.kill();
   });
+  idle();
+  launcher = current;
+  return current;
+}
+
+/** Forks the launcher now, while this process is still small (forking costs more as memory grows). */
+export function startCommandLauncher(): void {
+  getLauncher();
+}
+
+/** The launcher's pid while it runs (diagnostics, tests). */
+export function commandLauncherPid(): number | undefined {
+  return launcher?.child.pid;
+}
+
+export const runCommand: CommandRunner = (file, args, options) => {
+  const l = getLauncher();
+  if (!l) return runPaced(file, args, options);
+  const started = performance.now();
+  const id = nextId++;
+  const { signal, ...rest } = options;
+  return new Promise<CommandResult>((resolve) => {
+    const onAbort = () => void (l.child.connected && l.child.send({ id, abort: true }));
+    const backstop = setTimeout(() => {
+      onAbort();
+      finish({ ...failed('the command launcher did not answer', started), timedOut: true, spawnError: undefined });
+    }, options.timeoutMs + ANSWER_GRACE_MS);
+    const finish = (result: CommandResult) => {
+      clearTimeout(backstop);
+      signal?.removeEventListener('abort', onAbort);
+      l.pending.delete(id);
+      if (l.pending.size === 0) l.idle();
+      resolve(result);
+    };
+    l.pending.set(id, finish);
+    l.child.ref();
+    l.child.channel?.ref();
+    l.child.send({ id, file, args: [...args], options: rest }, (e) => {
+      if (e) finish(failed(`could not hand the command to the launcher: ${e.message}`, started));
+    });
+    // After the command: an abort that reached the launcher first would find nothing to stop.
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+  });
+};
