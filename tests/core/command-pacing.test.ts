@@ -18,13 +18,13 @@ describe('starting commands', () => {
     expect(worstGap, `300 commands in ${took.toFixed(0)} ms, worst timer gap ${worstGap.toFixed(1)} ms`).toBeLessThan(Math.max(25, took / 5));
   });
 
-  it('a process holding 600 MB starts commands without its loop standing still', async () => {
-    const held = Buffer.alloc(600 * 1024 * 1024, 1); // touched: resident, as PGlite's memory is
+  it('a process holding 1 GB starts commands without its loop standing still', async () => {
+    const held = Buffer.alloc(1024 * 1024 * 1024, 1); // touched: resident, as PGlite's memory is
     await runCommand('/bin/true', [], { timeoutMs: 10_000 }); // the launcher is up
     const { result, worstGapMs } = await worstLoopGap(() => Promise.all(Array.from({ length: 20 }, () => runCommand('/bin/true', [], { timeoutMs: 10_000 }))));
     expect(result.every((r) => r.code === 0)).toBe(true);
-    // Started from this process, each start held its loop ~20–30 ms here.
-    expect(worstGapMs, `worst timer gap ${worstGapMs.toFixed(1)} ms`).toBeLessThan(20);
+    // Started from this process, each start held its loop ~35 ms here (two per turn: ~70 ms).
+    expect(worstGapMs, `worst timer gap ${worstGapMs.toFixed(1)} ms`).toBeLessThan(25);
     expect(held.length).toBeGreaterThan(0);
   });
 
