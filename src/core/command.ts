@@ -58,7 +58,7 @@ function failed(message: string, started: number): CommandResult {
   return { code: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, spawnError: message };
 }
 
-/** The launcher, started on first use (or by startCommandLauncher); null when it cannot run. */
+/** The launcher, started on first use; null when it cannot run. */
 function getLauncher(): Launcher | null {
   if (launcher) return launcher;
   if (launcherFailures >= MAX_LAUNCHER_FAILURES) return null;
@@ -95,11 +95,6 @@ function getLauncher(): Launcher | null {
   idle();
   launcher = current;
   return current;
-}
-
-/** Forks the launcher now, while this process is still small (forking costs more as memory grows). */
-export function startCommandLauncher(): void {
-  getLauncher();
 }
 
 /** The launcher's pid while it runs (diagnostics, tests). */

@@ -11,10 +11,10 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../core/logger.js';
 
-export function useCompiledQueries(log: Logger): Plugin & { load(): Promise<void>; loadSoon(): void } {
+export function useCompiledQueries(log: Logger): Plugin & { loadSoon(): void } {
   let compiled: Plugin | undefined;
   let loading: Promise<void> | undefined;
-  const load = (): Promise<void> => {
+  const load = () => {
     loading ??= import('@envelop/graphql-jit').then(
       ({ useGraphQlJit }) => {
         compiled = useGraphQlJit(
@@ -27,12 +27,10 @@ export function useCompiledQueries(log: Logger): Plugin & { load(): Promise<void
       },
       (e) => log.warn('graphql-jit did not load: queries are interpreted', { error: String(e) }),
     );
-    return loading;
   };
   return {
-    load,
     loadSoon() {
-      if (!loading) setImmediate(() => void load());
+      if (!loading) setImmediate(load);
     },
     onExecute(payload) {
       return compiled?.onExecute?.(payload);
