@@ -57,6 +57,10 @@ export async function seedFleet(srv: TestServer, count: number): Promise<Fleet> 
   const defId = rowsOf<{ id: string }>(await db.execute(sql`SELECT id FROM check_definitions WHERE name = 'sim'`))[0]!.id;
   const now = new Date();
   const kind = 'exec';
+  // The check is disabled (no sweep runs it), so its state rows are made here, then written as a sweep would.
+  await db.execute(sql`
+    INSERT INTO check_state (host_id, check_id, kind, status, last_status, summary, observed_at, since, next_due_at)
+    SELECT h.id, ${defId}, ${kind}, 'UNKNOWN', 'UNKNOWN', 'pending', now(), now(), now() FROM hosts h`);
   for (let i = 0; i < hostIds.length; i += 2000) {
     await writeResults(
       db,
