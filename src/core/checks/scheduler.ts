@@ -1,6 +1,7 @@
 /**
  * The check scheduler. Every tick it leases checks with due (host, check) pairs (one server runs a
- * check's sweep at a time, so several server replicas share the work), runs them in one batch per
+ * check's sweep at a time, so several server replicas share the work; a check's own next due time
+ * spares idle ticks from reading any state row), runs them in one batch per
  * check definition with a cap on concurrent batches and a deadline per batch, applies hysteresis and
  * the circuit breaker, writes each batch in one statement (two when the check reports early results:
  * the first while the check still runs) and publishes only state changes, once per batch. A sweep is
