@@ -3,11 +3,13 @@
  * Every run has a timeout; secrets go through `env` or `input`, never through argv (nor the
  * launcher's: they travel over its IPC pipe).
  *
- * Commands start in the command launcher (./command-launcher.mjs), a small process forked once:
- * starting a process from the server itself held its event loop for 15–35 ms each once PGlite's
- * memory was in it. If the launcher cannot run, commands start here, as before.
+ * Commands start in command launchers (./command-launcher.mjs), small processes forked once (one,
+ * and up to one per core when commands queue): starting a process from the server itself held its
+ * event loop for 15–35 ms each once PGlite's memory was in it. If no launcher can run, commands
+ * start here, as before.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
 import { runPaced } from './command-launcher.mjs';
@@ -38,7 +40,15 @@ export interface CommandResult {
 export type CommandRunner = (file: string, args: readonly string[], options: CommandOptions) => Promise<CommandResult>;
 
 const LAUNCHER_FILE = join(PROJECT_ROOT, 'src', 'core', 'command-launcher.mjs');
-/** A launcher that dies this many times is not started again: commands then start in-process. */
+/**
+ * Launchers run side by side when commands queue up: a start holds its launcher ~1.5 ms (fork,
+ * then waiting for exec), so one launcher manages ~600 starts/s, short of what 2,000 hosts × 3 exec
+ * checks every 10 s need. One per core, at most 4; a second starts only once one is busy.
+ */
+const MAX_LAUNCHERS = Math.max(1, Math.min(4, availableParallelism()));
+/** Commands running in every launcher before one more is started. */
+const BUSY_AT = 4;
+/** A launcher slot whose process dies this many times is not started again; with none left, commands start in-process. */
 const MAX_LAUNCHER_FAILURES = 3;
 /** How long after a command's own timeout the server stops waiting for the launcher's answer. */
 const ANSWER_GRACE_MS = 5_000;
@@ -50,18 +60,15 @@ interface Launcher {
   idle(): void;
 }
 
-let launcher: Launcher | null = null;
-let launcherFailures = 0;
+/** One per launcher slot: the running launcher (if any) and how often that slot's process died. */
+const slots: { launcher: Launcher | null; failures: number }[] = Array.from({ length: MAX_LAUNCHERS }, () => ({ launcher: null, failures: 0 }));
 let nextId = 1;
 
 function failed(message: string, started: number): CommandResult {
   return { code: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, spawnError: message };
 }
 
-/** The launcher, started on first use; null when it cannot run. */
-function getLauncher(): Launcher | null {
-  if (launcher) return launcher;
-  if (launcherFailures >= MAX_LAUNCHER_FAILURES) return null;
+function startLauncher(slot: (typeof slots)[number]): Launcher | null {
   let child: ChildProcess;
   try {
     // Nothing of the server's environment (database URL, admin password) but PATH.
@@ -72,7 +79,7 @@ function getLauncher(): Launcher | null {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   } catch {
-    launcherFailures++;
+    slot.failures++;
     return null;
   }
   const idle = () => {
@@ -82,8 +89,8 @@ function getLauncher(): Launcher | null {
   const current: Launcher = { child, pending: new Map(), idle };
   child.on('message', (m: { id: number; result: CommandResult }) => current.pending.get(m.id)?.(m.result));
   const gone = () => {
-    if (launcher === current) launcher = null;
-    launcherFailures++;
+    if (slot.launcher === current) slot.launcher = null;
+    slot.failures++;
     for (const done of current.pending.values()) done(failed('the command launcher exited', performance.now()));
     current.pending.clear();
   };
@@ -93,13 +100,22 @@ function getLauncher(): Launcher | null {
     child.kill();
   });
   idle();
-  launcher = current;
+  slot.launcher = current;
   return current;
 }
 
-/** The launcher's pid while it runs (diagnostics, tests). */
-export function commandLauncherPid(): number | undefined {
-  return launcher?.child.pid;
+/** The least busy launcher, starting one when all are busy (or none runs); null when none can run. */
+function getLauncher(): Launcher | null {
+  let best: Launcher | null = null;
+  for (const slot of slots) if (slot.launcher?.child.connected && (!best || slot.launcher.pending.size < best.pending.size)) best = slot.launcher;
+  if (best && best.pending.size < BUSY_AT) return best;
+  const free = slots.find((slot) => !slot.launcher && slot.failures < MAX_LAUNCHER_FAILURES);
+  return (free && startLauncher(free)) ?? best;
+}
+
+/** The pids of the running launchers (diagnostics, tests). */
+export function commandLauncherPids(): number[] {
+  return slots.flatMap((slot) => (slot.launcher?.child.pid ? [slot.launcher.child.pid] : []));
 }
 
 export const runCommand: CommandRunner = (file, args, options) => {

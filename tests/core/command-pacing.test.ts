@@ -5,8 +5,10 @@
  * websockets keep running in the server while hundreds of processes start.
  */
 import { describe, expect, it } from 'vitest';
-import { commandLauncherPid, runCommand } from '../../src/core/command.js';
+import { availableParallelism } from 'node:os';
+import { commandLauncherPids, runCommand } from '../../src/core/command.js';
 import { worstLoopGap } from '../helpers/loop-gap.js';
+import { waitFor } from '../helpers/peers.js';
 
 describe('starting commands', () => {
   it('300 commands started at once all run, and the loop never stands still for long', async () => {
@@ -28,17 +30,27 @@ describe('starting commands', () => {
     expect(held.length).toBeGreaterThan(0);
   });
 
+  it('a burst of commands is shared by one launcher per core (at most 4), started as they are needed', async () => {
+    const launchers = Math.min(4, availableParallelism());
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => runCommand('/bin/echo', [`burst ${i}`], { timeoutMs: 30_000 })));
+    expect(results.every((r, i) => r.code === 0 && r.stdout === `burst ${i}\n`)).toBe(true);
+    expect(commandLauncherPids()).toHaveLength(launchers);
+    expect(new Set(commandLauncherPids()).size).toBe(launchers);
+  });
+
   it('a launcher that dies fails its running commands readably, and the next command starts a new one', async () => {
     const running = runCommand('/bin/sleep', ['3'], { timeoutMs: 10_000 });
-    const pid = commandLauncherPid();
-    expect(pid).toBeTypeOf('number');
-    process.kill(pid!, 'SIGKILL');
+    const pids = commandLauncherPids();
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
     const r = await running;
     expect(r.spawnError).toBe('the command launcher exited');
     expect(r.code).toBeNull();
+    await waitFor(() => commandLauncherPids().every((pid) => !pids.includes(pid)), 5000, 'the killed launchers gone');
     const next = await runCommand('/bin/echo', ['again'], { timeoutMs: 10_000 });
     expect(next).toMatchObject({ code: 0, stdout: 'again\n' });
-    expect(commandLauncherPid()).not.toBe(pid);
+    expect(commandLauncherPids().length).toBeGreaterThan(0);
+    for (const pid of commandLauncherPids()) expect(pids).not.toContain(pid);
   });
 
   it('a stopped command is killed in the launcher: the abort answers at once, not at the timeout', async () => {
