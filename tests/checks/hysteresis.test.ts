@@ -181,4 +181,18 @@ describe('hysteresis and state-change events', () => {
     expect(slow?.summary).toContain('timed out after 1s');
     for (const h of ['h1', 'h2', 'h3', 'h4']) expect(await stateOf(s, h, 'sleepy'), h).toMatchObject({ status: 'OK', summary: `awake ${h}` });
   });
+
+  it('a check that takes a while still runs once per interval: the next run is due an interval after this one started', async () => {
+    const slow = script(dir.path, 'check_slow', 'sleep 1.2\necho "done $1"');
+    await createCheck(s, { name: 'slow', kind: 'exec', hosts: ['@sw'], intervalS: 60, timeoutS: 10, params: { program: slow, args: ['{host}'], concurrency: 8 } });
+    await scheduler(s).sync();
+    await makeDue(s, 'slow');
+    await sweep(s);
+    const st = (await stateOf(s, 'h1', 'slow'))!;
+    expect(st.status).toBe('OK');
+    // Observed ≥ 1.2 s after the run started; due 60 s after the start, so < 60 s after the observation.
+    const gap = Date.parse(st.nextDueAt) - Date.parse(st.observedAt);
+    expect(gap).toBeLessThanOrEqual(60_000 - 1_000);
+    expect(gap).toBeGreaterThan(50_000);
+  });
 });

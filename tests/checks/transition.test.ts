@@ -84,6 +84,13 @@ describe('applyOutcome', () => {
     expect(s.every((x) => x.backoffS === 0 && x.nextDueAt.getTime() - x.observedAt.getTime() === 10_000)).toBe(true);
   });
 
+  it('counts the next due time from when the run started, when told', () => {
+    const started = new Date(t0.getTime() - 3_000);
+    const next = applyOutcome(pending, out('OK'), T, t0, { dueFrom: started });
+    expect(next.observedAt).toEqual(t0);
+    expect(next.nextDueAt.getTime()).toBe(started.getTime() + 10_000);
+  });
+
   it('keeps metrics only when present and clips summaries', () => {
     const withMetrics = applyOutcome(pending, { ...out('OK'), metrics: { rtt_ms: 0.1 } }, T, t0);
     expect(withMetrics.metrics).toEqual({ rtt_ms: 0.1 });

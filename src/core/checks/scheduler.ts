@@ -284,9 +284,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Next states for `outcomes`, computed in slices so 10,000 rows never hold the event loop for long. */
-  function transitions(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], at: Date, suspect: boolean): Promise<StateWrite[]> {
+  function transitions(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], at: Date, suspect: boolean, dueFrom: Date): Promise<StateWrite[]> {
     const thresholds = { failThreshold: def.failThreshold, okThreshold: def.okThreshold, intervalS: def.intervalS, maxBackoffS: deps.maxBackoffS };
-    const opts = { suspectSweep: suspect };
+    const opts = { suspectSweep: suspect, dueFrom };
     return mapInSlices(outcomes, (o) => {
       const prior = priors.get(o.hostId) ?? { status: 'UNKNOWN', since: at, consecutiveFailures: 0, consecutiveOk: 0, backoffS: 0, resultCount: 0 };
       // The next state is a fresh object: completed in place rather than copied (10,000 rows per sweep).
@@ -305,6 +305,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * the same time on two connections. Changes are published once, for the whole batch.
    */
   function recorder(def: Definition, priors: Map<string, PriorState>, hostNames: Map<string, string>, lease?: Lease) {
+    // The next run is due an interval after this one started, not after it ended: a check that
+    // takes 3 s with a 10 s interval runs every 10 s, not every 13 s.
+    const dueFrom = now();
     let early: { outcomes: Map<string, CheckOutcome>; writes: Promise<StateWrite[]>; written: Promise<boolean>; writtenOk: boolean } | null = null;
     return {
       reportEarly(outcomes: CheckOutcome[]): void {
@@ -315,7 +318,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           if (prior && !ready.has(o.hostId) && !suspectMatters(prior, o)) ready.set(o.hostId, o);
         }
         if (ready.size === 0) return;
-        const writes = transitions(def, priors, [...ready.values()], now(), false);
+        const writes = transitions(def, priors, [...ready.values()], now(), false, dueFrom);
         const written = writes
           .then((w) => writeResults(db, w))
           .then(
@@ -346,7 +349,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         const suspect = healthy >= SUSPECT_MIN_HOSTS && failing / healthy > SUSPECT_SHARE;
         const rest = earlyOutcomes.size ? outcomes.filter((o) => !earlyOutcomes.has(o.hostId)) : outcomes;
-        const restWrites = await transitions(def, priors, rest, at, suspect);
+        const restWrites = await transitions(def, priors, rest, at, suspect, dueFrom);
         // The lease goes back with a statement that commits after every write of this batch (before
         // that, a claim would find the unwritten pairs still due): with this write when the early
         // one is already written, else once both are, so that the two may run side by side.

@@ -40,7 +40,11 @@ export function suspectMatters(prior: PriorState, outcome: CheckOutcome): boolea
   return prior.resultCount > 0 && prior.status === 'OK' && outcome.status !== 'OK';
 }
 
-export function applyOutcome(prior: PriorState, outcome: CheckOutcome, t: Thresholds, now: Date, opts: { suspectSweep?: boolean } = {}): NextState {
+/**
+ * `opts.dueFrom`: when the run that produced `outcome` started; the next run is due `waitS` after
+ * it (default: `now`).
+ */
+export function applyOutcome(prior: PriorState, outcome: CheckOutcome, t: Thresholds, now: Date, opts: { suspectSweep?: boolean; dueFrom?: Date } = {}): NextState {
   const raw = outcome.status;
   const failing = raw !== 'OK';
   const consecutiveFailures = failing ? prior.consecutiveFailures + 1 : 0;
@@ -78,7 +82,7 @@ export function applyOutcome(prior: PriorState, outcome: CheckOutcome, t: Thresh
     summary: summary.slice(0, 2000),
     metrics: outcome.metrics && Object.keys(outcome.metrics).length ? outcome.metrics : null,
     observedAt: now,
-    nextDueAt: new Date(now.getTime() + waitS * 1000),
+    nextDueAt: new Date((opts.dueFrom ?? now).getTime() + waitS * 1000),
     durationMs: outcome.durationMs,
     changed: status !== prior.status || prior.resultCount === 0,
   };
