@@ -69,6 +69,26 @@ describe.runIf(hasPeers('fping'))('check due times', () => {
     expect(await resultsOf('due2')).toBe(before + 1);
   });
 
+  it('new params or a new interval run the check on the next tick; a new threshold does not', async () => {
+    const update = async (input: Record<string, unknown>) => {
+      const r = await s.gql(`mutation($i: UpdateCheckInput!){ updateCheck(input: $i){ __typename } }`, { i: { name: 'ping-due', ...input } }, s.adminToken);
+      expect(r.data?.updateCheck?.__typename, JSON.stringify(r)).toBe('CheckPayload');
+    };
+    await sweep(s); // whatever is due now
+    let before = await resultsOf('due1');
+    await update({ failThreshold: 4 });
+    await sweep(s);
+    expect(await resultsOf('due1')).toBe(before);
+    await update({ params: { count: 2, intervalMs: 0, timeoutMs: 500 } });
+    await sweep(s);
+    expect(await resultsOf('due1')).toBe(before + 1);
+    before += 1;
+    await update({ intervalS: 1800 });
+    await sweep(s);
+    expect(await resultsOf('due1')).toBe(before + 1);
+    expect(Date.parse((await checkDue()).due)).toBeLessThan(Date.now() + 1800_000);
+  });
+
   it('pairs leased by a server that died mid-sweep are claimed once its lease expires', async () => {
     await makeDue(s, 'ping-due');
     // A dead server's lease, expired, and the check's next due time already raised by its claim.

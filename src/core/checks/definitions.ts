@@ -1,7 +1,8 @@
 /** Check definitions: a kind + params + target + interval + timeout, validated against the registry. */
-import { eq } from 'drizzle-orm';
+import { isDeepStrictEqual } from 'node:util';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { type CheckTarget, checkDefinitions } from '../../db/tables/checks.js';
+import { type CheckTarget, checkDefinitions, checkState } from '../../db/tables/checks.js';
 import { hasGlobalRole, type Principal } from '../auth/principal.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { parseHostArgsOrThrow } from '../inventory/select-hosts.js';
@@ -79,12 +80,18 @@ export async function updateCheckDefinition(db: Db, registry: PluginRegistry, pr
     okThreshold: patch.okThreshold ?? current.okThreshold,
   };
   const v = validate(registry, principal, merged);
-  const [row] = await db
-    .update(checkDefinitions)
-    .set({ ...v, enabled: patch.enabled ?? current.enabled, updatedAt: new Date() })
-    .where(eq(checkDefinitions.id, current.id))
-    .returning();
-  return row!;
+  // New params or a new interval take effect at once: the check runs with them on the next tick
+  // rather than when the old interval is up (an hour later, for a check that ran hourly).
+  const rerun = !isDeepStrictEqual(v.params, current.params) || v.intervalS !== current.intervalS;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(checkDefinitions)
+      .set({ ...v, enabled: patch.enabled ?? current.enabled, updatedAt: new Date() })
+      .where(eq(checkDefinitions.id, current.id))
+      .returning();
+    if (rerun) await tx.update(checkState).set({ nextDueAt: sql`now()` }).where(and(eq(checkState.checkId, current.id), gt(checkState.nextDueAt, sql`now()`)));
+    return row!;
+  });
 }
 
 /** Deletes a check with its states (cascade) and its history; false when there is no such check. */
