@@ -37,7 +37,7 @@ function inKeyOrder(rows: readonly StateWrite[]): boolean {
  * holding a comma cannot shift the columns). Built in slices: 10,000 rows never hold the loop long.
  */
 async function columnLiterals(rows: StateWrite[]): Promise<{ arrays: string[]; metrics: string }> {
-  const cols: string[][] = Array.from({ length: 12 }, () => new Array<string>(rows.length));
+  const cols: string[][] = Array.from({ length: 13 }, () => new Array<string>(rows.length));
   const metrics = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i += LOOP_SLICE) {
     if (i > 0) await yieldToLoop();
@@ -55,20 +55,12 @@ async function columnLiterals(rows: StateWrite[]): Promise<{ arrays: string[]; m
       cols[8]![j] = String(r.consecutiveOk);
       cols[9]![j] = String(r.nextDueAt.getTime());
       cols[10]![j] = String(r.backoffS);
-      cols[11]![j] = `${r.durationMs},${r.resultCount}`;
+      cols[11]![j] = String(r.durationMs);
+      cols[12]![j] = String(r.resultCount);
       metrics[j] = r.metrics ? JSON.stringify(r.metrics) : 'null';
     }
   }
-  // duration and result count share a pass above; split them into their own columns here
-  const duration = new Array<string>(rows.length);
-  const count = new Array<string>(rows.length);
-  for (const [j, pair] of cols[11]!.entries()) {
-    const comma = pair.indexOf(',');
-    duration[j] = pair.slice(0, comma);
-    count[j] = pair.slice(comma + 1);
-  }
-  const arrays = [...cols.slice(0, 11), duration, count].map((c) => `{${c.join(',')}}`);
-  return { arrays, metrics: `[${metrics.join(',')}]` };
+  return { arrays: cols.map((c) => `{${c.join(',')}}`), metrics: `[${metrics.join(',')}]` };
 }
 
 /** A scheduler's lease on a check (check_definitions.lease_owner), given back by the batch's last write. */
