@@ -72,8 +72,11 @@ export interface Lease {
 /**
  * The statement that gives a lease back (to run alone or as a CTE of another statement). Marks it
  * free at now(): a distinct value, so a claim working from an older snapshot sees that it moved.
+ * `dueNow`: the batch failed and its pairs may be unwritten, so the check is due again.
  */
-export const giveBack = (lease: Lease) => sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now() WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
+export const giveBack = (lease: Lease, { dueNow = false } = {}) =>
+  sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now()${dueNow ? sql`, next_due_at = least(next_due_at, now())` : sql``}
+      WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
 
 export async function releaseLease(db: Db, lease: Lease): Promise<void> {
   await db.execute(giveBack(lease));
@@ -81,9 +84,7 @@ export async function releaseLease(db: Db, lease: Lease): Promise<void> {
 
 /** Gives back the lease of a batch that failed: its pairs may be unwritten, so the check is due again. */
 export async function abandonLease(db: Db, lease: Lease): Promise<void> {
-  await db.execute(
-    sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now(), next_due_at = least(next_due_at, now()) WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`,
-  );
+  await db.execute(giveBack(lease, { dueNow: true }));
 }
 
 /** Postgres reports a deadlock (two writers of the same states locking them in different orders). */
