@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandRunner, runCommand } from '../src/core/command.js';
 import type { CheckOutcome, HostTarget } from '../src/core/plugin.js';
-import { type PingParams, pingCheck, splitHeadTail, tailShare } from '../src/plugins/ping/check.js';
+import { type PingParams, pingCheck, splitSweep, tailShare } from '../src/plugins/ping/check.js';
 import { pingPlugin } from '../src/plugins/ping/plugin.js';
 import { checkContext, target } from './helpers/check-context.js';
 import { hasPeers, isRoot } from './helpers/peers.js';
@@ -113,9 +113,9 @@ describe.runIf(hasPeers('fping'))('ping check against loopback', () => {
     const p = params({ intervalMs: 1, count: 1 });
     const outcomes = await pingCheck.run(hosts, p, ctx);
     expect(calls).toHaveLength(2);
-    // Handed over after the head's fping, before the tail's: the head is the first ~91% at -i 1.
+    // Handed over once the head is pinged, the tail's fping already started: the head is the first ~91% at -i 1.
     expect(early).toHaveLength(1);
-    expect(early[0]!.callsSoFar).toBe(1);
+    expect(early[0]!.callsSoFar).toBe(2);
     const head = 2000 - Math.ceil(2000 * tailShare(p));
     expect(early[0]!.outcomes.map((o) => o.hostId)).toEqual(hosts.slice(0, head).map((h) => h.id));
     expect(early[0]!.outcomes.every((o) => o.status === 'OK')).toBe(true);
@@ -129,13 +129,38 @@ describe.runIf(hasPeers('fping'))('ping check against loopback', () => {
     expect(plain.calls).toHaveLength(1);
   });
 
-  it('splits -i 0 sweeps in halves and -i ≥ 1 sweeps with a short tail', () => {
+  it('hands a flat-out sweep over in equal parts, each while the next is pinged', async () => {
+    // 3,000 loopback addresses at -i 0, two early reports taken: three fping runs of 1,000.
+    const hosts = Array.from({ length: 3000 }, (_, i) => target(`flat${i}`, `127.3.${Math.floor(i / 250)}.${(i % 250) + 1}`));
+    const { calls, run } = countingRunner();
+    const early: { outcomes: CheckOutcome[]; callsSoFar: number }[] = [];
+    const ctx = { ...checkContext(20_000), run, earlyReports: 2, reportEarly: (o: CheckOutcome[]) => early.push({ outcomes: o, callsSoFar: calls.length }) };
+    const outcomes = await pingCheck.run(hosts, params({ intervalMs: 0, count: 1 }), ctx);
+    expect(calls.map((c) => c.args.filter((a) => a.startsWith('127.3.')).length)).toEqual([1000, 1000, 1000]);
+    expect(early.map((e) => e.callsSoFar)).toEqual([2, 3]);
+    expect(early.map((e) => e.outcomes.map((o) => o.hostId))).toEqual([hosts.slice(0, 1000).map((h) => h.id), hosts.slice(1000, 2000).map((h) => h.id)]);
+    expect(outcomes).toHaveLength(3000);
+    expect(new Set(outcomes.map((o) => o.hostId)).size).toBe(3000);
+    expect(outcomes.filter((o) => o.status === 'OK')).toHaveLength(3000);
+  });
+
+  it('splits -i 0 sweeps in equal parts and -i ≥ 1 sweeps with a short tail', () => {
     expect(tailShare({ intervalMs: 0, count: 1 })).toBe(0.5);
     expect(tailShare({ intervalMs: 1, count: 1 })).toBeCloseTo(0.091, 2);
     expect(tailShare({ intervalMs: 100, count: 3 })).toBe(0.05);
-    expect(splitHeadTail([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toEqual([
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(splitSweep(ten, 0.5, 2)).toEqual([
       [1, 2, 3, 4, 5],
       [6, 7, 8, 9, 10],
+    ]);
+    expect(splitSweep(ten, 0.5, 3)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10],
+    ]);
+    expect(splitSweep(ten, 0.2, 3)).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [9, 10],
     ]);
   });
 

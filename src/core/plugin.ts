@@ -47,10 +47,13 @@ export interface CheckContext {
   now(): Date;
   /**
    * Offered by the scheduler's sweep: a batch check whose targets finish at very different times
-   * (fping over 10,000 addresses, in parts) may hand over final outcomes it already has, once, so
-   * their database write overlaps the rest of the run. `run` still returns every outcome.
+   * (fping over 10,000 addresses, in parts) may hand over final outcomes it already has, up to
+   * `earlyReports` times, so that their database write overlaps the rest of the run. Outcomes handed
+   * over beyond that are written with the rest. `run` still returns every outcome.
    */
   reportEarly?(outcomes: CheckOutcome[]): void;
+  /** How many calls of reportEarly are written early. */
+  earlyReports?: number;
 }
 
 export interface CheckKind<P = unknown> {

@@ -3,14 +3,14 @@
  * check's sweep at a time, so several server replicas share the work; a check's own next due time
  * spares idle ticks from reading any state row), runs them in one batch per
  * check definition with a cap on concurrent batches and a deadline per batch, applies hysteresis and
- * the circuit breaker, writes each batch in one statement (two when the check reports early results:
- * the first while the check still runs) and publishes only state changes, once per batch. A sweep is
- * at most four statements whatever the host count: claim, early write, write, event facts; the lease
- * goes back with the last of them (alone, as a fourth, when a sweep without changes ends on its early
- * write). Work over thousands of rows is done in slices that yield to the event loop.
+ * the circuit breaker, writes each batch in one statement (up to three when the check reports early
+ * results: those while the check still runs) and publishes only state changes, once per batch. A
+ * sweep is at most four statements whatever the host count: the claim, two early writes and the
+ * last write, which also gives the lease back and reads what the change events need. Work over
+ * thousands of rows is done in slices that yield to the event loop.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { checkDefinitions, checkState } from '../../db/tables/checks.js';
@@ -29,10 +29,11 @@ import { pluginStateStore } from '../plugin-state.js';
 import type { PubSub } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
 import { pruneHistory } from './history.js';
+import { claimRowSql, parseClaimChunk } from './claim-rows.js';
 import { checkStateEvent } from './state-event.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
-import { abandonLease, arrayElement, giveBack, type Lease, releaseLease, type StateWrite, writeResults } from './write-results.js';
+import { abandonLease, arrayElement, type Lease, type StateWrite, writeResults } from './write-results.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -52,6 +53,20 @@ export interface SchedulerDeps {
 }
 
 type Definition = typeof checkDefinitions.$inferSelect;
+
+/** A changed host's row, groups and check states, as eventFactsQuery reads them. */
+interface EventFacts {
+  id: string;
+  name: string;
+  address: string | null;
+  labels: unknown;
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  groups: unknown;
+  states: unknown;
+}
 
 interface TargetEntry {
   host: HostRow;
@@ -80,8 +95,10 @@ const SUSPECT_MIN_HOSTS = 4;
 const SYNC_EVERY_MS = 15_000;
 /** The longest a batch may run (its deadline grows with its size); a check's lease outlives it by 30 s. */
 const MAX_BATCH_S = 600;
-/** Claimed pairs per JSON text: parsing 10,000 at once held the event loop 10–20 ms. */
+/** Claimed pairs per text chunk (claim-rows.ts): splitting 10,000 at once held the event loop 10–20 ms. */
 const CLAIM_CHUNK = 1000;
+/** Early writes a batch may make (CheckContext.reportEarly): with the claim and the last write, a sweep stays within four statements. */
+const EARLY_WRITES = 2;
 /** Advisory lock id for the target sync (any constant unique to Corral). */
 const SYNC_LOCK_ID = 0x636f7272;
 
@@ -154,7 +171,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // subquery per claimed row is a large share of the claim for 10,000 pings.
     const withSettings = [...registry.checkKinds.values()].filter((k) => registry.settings.has(k.plugin)).map((k) => sql`${k.name}`);
     const settingsWanted = withSettings.length ? sql`cs.kind IN (${sql.join(withSettings, sql`, `)})` : sql`false`;
-    const claimedRows = rowsOf<{ j: string }>(
+    const chunks = rowsOf<{ chunk: string }>(
       await db.execute(sql`
         WITH candidate AS (
           -- Checks that may have due pairs (next_due_at is a lower bound), and expired leases
@@ -189,40 +206,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           RETURNING cd.id, free.take
         )
         -- In key order: results come back in target order, so the writer rarely has to sort them.
-        -- JSON rather than rows: decoding 10,000 rows field by field was most of a claim on PGlite;
-        -- one JSON text per CLAIM_CHUNK pairs, so that parsing never holds the event loop for long.
-        -- Times as epoch milliseconds: formatting and parsing 10,000 timestamps as text cost more than the rest of a row.
-        SELECT json_agg(x.a ORDER BY x.rn)::text AS j FROM (
-          SELECT row_number() OVER (ORDER BY cs.host_id, cs.check_id) AS rn,
-            json_build_array(cs.host_id, cs.check_id, cs.status, date_part('epoch', cs.since) * 1000, cs.consecutive_failures, cs.consecutive_ok,
-              cs.backoff_s, cs.result_count, h.name, h.address, h.labels,
-              CASE WHEN ${settingsWanted} THEN
-                (SELECT jsonb_agg(jsonb_build_array(hs.plugin, hs.settings, hs.secrets)) FROM host_settings hs WHERE hs.host_id = cs.host_id)
-              END) AS a
+        -- Text rather than rows: decoding 10,000 rows field by field was most of a claim on PGlite;
+        -- one text per CLAIM_CHUNK pairs, so that splitting never holds the event loop for long.
+        SELECT string_agg(x.line, E'\n' ORDER BY x.rn) AS chunk FROM (
+          SELECT row_number() OVER (ORDER BY cs.host_id, cs.check_id) AS rn, ${claimRowSql(settingsWanted)} AS line
           FROM leased JOIN check_state cs ON cs.check_id = leased.id JOIN hosts h ON h.id = cs.host_id
           WHERE leased.take AND cs.next_due_at <= now() AND h.enabled
         ) x GROUP BY (x.rn - 1) / ${sql.raw(String(CLAIM_CHUNK))} ORDER BY min(x.rn)`),
     );
-    type ClaimTuple = [string, string, CheckStatus, number, number, number, number, number, string, string | null, Record<string, string> | null, [string, Record<string, unknown> | null, string | null][] | null];
-    const rows: ClaimTuple[] = [];
-    for (const [n, chunk] of claimedRows.entries()) {
-      if (n > 0) await yieldToLoop();
-      for (const row of JSON.parse(chunk.j) as ClaimTuple[]) rows.push(row);
-    }
     const targets = new Map<string, TargetEntry>();
-    const claimed = await mapInSlices(rows, ([hostId, checkId, status, since, fails, oks, backoffS, resultCount, name, address, labels, settings]): Claimed => {
-      let entry = targets.get(hostId);
-      if (!entry) {
-        const host = { id: hostId, name, address, labels: labels ?? {}, enabled: true } as HostRow; // only enabled hosts are claimed
-        entry = { host, settings: new Map() };
-        targets.set(hostId, entry);
+    const claimed: Claimed[] = [];
+    for (const [n, { chunk }] of chunks.entries()) {
+      if (n > 0) await yieldToLoop();
+      for (const r of parseClaimChunk(chunk)) {
+        let entry = targets.get(r.hostId);
+        if (!entry) {
+          const host = { id: r.hostId, name: r.name, address: r.address, labels: r.labels, enabled: true } as HostRow; // only enabled hosts are claimed
+          entry = { host, settings: new Map() };
+          targets.set(r.hostId, entry);
+        }
+        // A host claimed for several kinds: settings come with the rows of kinds that use them.
+        if (r.settings != null && entry.settings.size === 0) {
+          for (const [plugin, plain, sealed] of r.settings) entry.settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, entry.host.name, plugin) });
+        }
+        claimed.push({ hostId: r.hostId, checkId: r.checkId, status: r.status, since: new Date(r.sinceMs), consecutiveFailures: r.consecutiveFailures, consecutiveOk: r.consecutiveOk, backoffS: r.backoffS, resultCount: r.resultCount });
       }
-      // A host claimed for several kinds: settings come with the rows of kinds that use them.
-      if (settings != null && entry.settings.size === 0) {
-        for (const [plugin, plain, sealed] of settings) entry.settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, entry.host.name, plugin) });
-      }
-      return { hostId, checkId, status, since: new Date(since), consecutiveFailures: fails, consecutiveOk: oks, backoffS, resultCount };
-    });
+    }
     return { claimed, targets };
   }
 
@@ -273,7 +282,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       run: deps.run,
       state: pluginStateStore(db, registered.plugin),
       now,
-      ...(reportEarly ? { reportEarly } : {}),
+      ...(reportEarly ? { reportEarly, earlyReports: EARLY_WRITES } : {}),
     };
     try {
       const outcomes = await Promise.race([
@@ -309,26 +318,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /**
-   * Records one batch. Outcomes the check reports early (CheckContext.reportEarly) are written at once,
-   * while the check still runs, if the sweep-wide suspect verdict cannot change them; the rest when
-   * it returns. The two writes touch disjoint rows, each in key order (no deadlock), and may run at
-   * the same time on two connections. Changes are published once, for the whole batch.
+   * Records one batch. Outcomes the check reports early (CheckContext.reportEarly, up to
+   * EARLY_WRITES times) are written at once, while the check still runs, if the sweep-wide suspect
+   * verdict cannot change them; the rest when it returns. Early writes touch disjoint rows, each in
+   * key order (no deadlock), and may overlap. The last write waits for them: it gives the lease back
+   * (a claim must not find written pairs still due) and reads what the events need, in the same
+   * statement. Changes are published once, for the whole batch.
    */
-  function recorder(def: Definition, priors: Map<string, PriorState>, hostNames: Map<string, string>, lease?: Lease) {
+  function recorder(def: Definition, priors: Map<string, PriorState>, lease?: Lease) {
     // The next run is due an interval after this one started, not after it ended: a check that
     // takes 3 s with a 10 s interval runs every 10 s, not every 13 s.
     const dueFrom = now();
-    let early: { outcomes: Map<string, CheckOutcome>; writes: Promise<StateWrite[]>; written: Promise<boolean>; writtenOk: boolean } | null = null;
+    const early: { writes: Promise<StateWrite[]>; written: Promise<boolean> }[] = [];
+    const earlyOutcomes = new Map<string, CheckOutcome>();
     return {
       reportEarly(outcomes: CheckOutcome[]): void {
-        if (early) return; // one early write per batch keeps the statements per sweep bounded
-        const ready = new Map<string, CheckOutcome>();
+        if (early.length >= EARLY_WRITES) return; // the rest are written with the batch
+        const ready: CheckOutcome[] = [];
         for (const o of outcomes) {
           const prior = priors.get(o.hostId);
-          if (prior && !ready.has(o.hostId) && !suspectMatters(prior, o)) ready.set(o.hostId, o);
+          if (prior && !earlyOutcomes.has(o.hostId) && !suspectMatters(prior, o)) {
+            earlyOutcomes.set(o.hostId, o);
+            ready.push(o);
+          }
         }
-        if (ready.size === 0) return;
-        const writes = transitions(def, priors, [...ready.values()], now(), false, dueFrom);
+        if (ready.length === 0) return;
+        const writes = transitions(def, priors, ready, now(), false, dueFrom);
         const written = writes
           .then((w) => writeResults(db, w))
           .then(
@@ -338,14 +353,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
               return false;
             },
           );
-        const e = { outcomes: ready, writes, written, writtenOk: false };
-        void written.then((ok) => void (e.writtenOk = ok));
-        early = e;
+        early.push({ writes, written });
       },
 
       async finish(outcomes: CheckOutcome[]): Promise<StateWrite[]> {
-        const earlyWrites = early ? await early.writes : [];
-        const earlyOutcomes = early?.outcomes ?? new Map<string, CheckOutcome>();
         const at = now();
         // Only hosts whose state is OK can be turned bad, so only they say whether the monitor is suspect:
         // counting hosts already known bad would mask every new failure once half the batch is down.
@@ -360,60 +371,61 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const suspect = healthy >= SUSPECT_MIN_HOSTS && failing / healthy > SUSPECT_SHARE;
         const rest = earlyOutcomes.size ? outcomes.filter((o) => !earlyOutcomes.has(o.hostId)) : outcomes;
         const restWrites = await transitions(def, priors, rest, at, suspect, dueFrom);
-        // The lease goes back with a statement that commits after every write of this batch (before
-        // that, a claim would find the unwritten pairs still due): with this write when the early
-        // one is already written, else once both are, so that the two may run side by side.
-        let unreleased = early && !early.writtenOk ? lease : undefined;
-        await writeResults(db, restWrites, unreleased ? undefined : lease);
-        if (early && !(await early.written)) {
-          await writeResults(db, earlyWrites, unreleased);
-          unreleased = undefined;
+        const writes: StateWrite[] = [];
+        let last = restWrites;
+        for (const e of early) {
+          const w = await e.writes;
+          for (const x of w) writes.push(x);
+          if (!(await e.written)) last = [...w, ...last];
         }
+        for (const x of restWrites) writes.push(x);
+        const changed = writes.filter((w) => w.changed);
+        const facts = await writeResults<EventFacts>(db, last, { ...(lease ? { lease } : {}), ...(changed.length ? { read: eventFactsQuery(changed) } : {}) });
         if (suspect) {
           const message = `monitor suspect: ${failing} of ${healthy} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
           log.warn(message);
           await pubsub.publish('monitorAlert', { message, failing, total: healthy, kind: def.kind });
           await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy } });
         }
-        const writes = earlyWrites.length ? [...earlyWrites, ...restWrites] : restWrites;
-        await publishChanges(def, writes, priors, hostNames, unreleased);
+        if (changed.length) await publishChanges(def, changed, priors, facts);
         return writes;
       },
     };
   }
 
   /** Applies outcomes to prior states, writes them, publishes changes. */
-  function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[], hostNames: Map<string, string>): Promise<StateWrite[]> {
-    return recorder(def, priors, hostNames).finish(outcomes);
+  function record(def: Definition, priors: Map<string, PriorState>, outcomes: CheckOutcome[]): Promise<StateWrite[]> {
+    return recorder(def, priors).finish(outcomes);
   }
 
-  /** Publishes the batch's changes; gives `lease` back with the statement that reads their facts (or alone). */
-  async function publishChanges(def: Definition, writes: StateWrite[], priors: Map<string, PriorState>, _hostNames: Map<string, string>, lease?: Lease): Promise<void> {
-    const changed = writes.filter((w) => w.changed);
-    if (changed.length === 0) {
-      if (lease) await releaseLease(db, lease);
-      return;
-    }
+  /**
+   * What the events of a batch need: each changed host's row, groups and check states. Read by the
+   * batch's last write, which sees the states of this check that it writes as they were before.
+   */
+  function eventFactsQuery(changed: StateWrite[]): SQL {
     const hostIds = [...new Set(changed.map((c) => c.hostId))];
-    // One statement for what the events need: each changed host's row, groups and states.
-    const facts = rowsOf<{ id: string; name: string; address: string | null; labels: unknown; enabled: boolean; disabled_reason: string | null; created_at: Date | string; updated_at: Date | string; groups: unknown; states: unknown }>(
-      await db.execute(sql`${lease ? sql`WITH released AS (${giveBack(lease)}) ` : sql``}
-        SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
-          (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
-          (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
-        FROM hosts h WHERE h.id = ANY(${`{${hostIds.map(arrayElement).join(',')}}`}::uuid[])`),
-    );
+    return sql`SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
+        (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
+        (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
+      FROM hosts h WHERE h.id = ANY(${`{${hostIds.map(arrayElement).join(',')}}`}::uuid[])`;
+  }
+
+  /** Publishes a batch's state changes, and the health changes they make, from the facts read with its last write. */
+  async function publishChanges(def: Definition, changed: StateWrite[], priors: Map<string, PriorState>, facts: EventFacts[]): Promise<void> {
     const groupsOf = new Map<string, string[]>();
     const enabled = new Map<string, boolean>();
     const statesOf = new Map<string, { checkId: string; status: CheckStatus }[]>();
     const hostRows = new Map<string, typeof hosts.$inferSelect>();
+    const written = new Map(changed.map((c) => [c.hostId, c.status]));
     for (const [n, f] of facts.entries()) {
       if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const id = String(f.id);
       hostRows.set(id, { id, name: f.name, address: f.address, labels: parseJson(f.labels) ?? {}, enabled: Boolean(f.enabled), disabledReason: f.disabled_reason, createdAt: new Date(f.created_at), updatedAt: new Date(f.updated_at) });
       groupsOf.set(id, (parseJson(f.groups) as string[] | null) ?? []);
       enabled.set(id, Boolean(f.enabled));
-      statesOf.set(id, ((parseJson(f.states) as [string, CheckStatus][] | null) ?? []).map(([checkId, status]) => ({ checkId, status })));
+      // This check's state as the batch wrote it (the facts were read before that write).
+      const states = (parseJson(f.states) as [string, CheckStatus][] | null) ?? [];
+      statesOf.set(id, states.map(([checkId, status]) => ({ checkId, status: checkId === def.id ? (written.get(id) ?? status) : status })));
     }
     // The events carry the written state and host row: subscribers resolve them without a read.
     // A host deleted meanwhile has no row here; its event goes without state, and readers find nothing.
@@ -426,7 +438,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
     await pubsub.publishMany('checkStateChanged', events);
     const healthChanged: { hostId: string; groupIds: string[] }[] = [];
-    for (const [n, hostId] of hostIds.entries()) {
+    for (const [n, hostId] of [...written.keys()].entries()) {
       if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const after = statesOf.get(hostId) ?? [];
       const before = after.map((s) => (s.checkId === def.id ? (priors.get(hostId)?.status ?? 'UNKNOWN') : s.status));
@@ -454,8 +466,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if ([...byCheck.keys()].some((id) => !definitions.has(id))) {
       definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
     }
-    const names = new Map<string, string>();
-    for (const [id, e] of targets) names.set(id, e.host.name);
     for (const [checkId, pairs] of byCheck) {
       const def = definitions.get(checkId);
       if (!def) continue;
@@ -470,7 +480,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       const lease: Lease = { checkId: def.id, owner };
       const job = (async () => {
-        const rec = recorder(def, priors, names, lease);
+        const rec = recorder(def, priors, lease);
         const started = performance.now();
         const outcomes = await runBatch(def, batchTargets, rec.reportEarly);
         const ran = performance.now();
@@ -543,7 +553,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           hostsForDef.map((h) => toTarget(targets.get(h.id)!, plugin)),
         );
         const names = new Map(hostsForDef.map((h) => [h.id, h.name]));
-        await record(def, priors, outcomes, names);
+        await record(def, priors, outcomes);
         for (const o of outcomes) results.push({ ...o, host: names.get(o.hostId) ?? o.hostId, kind: def.kind, check: def.name });
       }),
     );

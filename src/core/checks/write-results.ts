@@ -5,8 +5,9 @@
  * uuid[]/int[]/…): the same on postgres.js and PGlite, and much cheaper for the server than
  * parsing a JSON document of 10,000 objects (json_to_recordset), measured ~2× on the history insert.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { LOOP_SLICE, yieldToLoop } from '../event-loop.js';
 import type { NextState } from './transition.js';
 
@@ -78,10 +79,6 @@ export const giveBack = (lease: Lease, { dueNow = false } = {}) =>
   sql`UPDATE check_definitions SET lease_owner = NULL, lease_until = now()${dueNow ? sql`, next_due_at = least(next_due_at, now())` : sql``}
       WHERE id = ${lease.checkId} AND lease_owner = ${lease.owner}`;
 
-export async function releaseLease(db: Db, lease: Lease): Promise<void> {
-  await db.execute(giveBack(lease));
-}
-
 /** Gives back the lease of a batch that failed: its pairs may be unwritten, so the check is due again. */
 export async function abandonLease(db: Db, lease: Lease): Promise<void> {
   await db.execute(giveBack(lease, { dueNow: true }));
@@ -90,23 +87,46 @@ export async function abandonLease(db: Db, lease: Lease): Promise<void> {
 /** Postgres reports a deadlock (two writers of the same states locking them in different orders). */
 const isDeadlock = (e: unknown) => (e as { code?: string })?.code === '40P01' || (e as { cause?: { code?: string } })?.cause?.code === '40P01';
 
+/** What else the write statement does: give a lease back, and read what the caller needs next. */
+export interface WriteAlso {
+  lease?: Lease;
+  /**
+   * A SELECT run as the statement's main query, its rows returned. It sees the database as it was
+   * before this statement's own writes (Postgres runs a statement on one snapshot).
+   */
+  read?: SQL;
+}
+
 /**
  * Writes the batch in one statement: updates the latest states and appends history for every state
  * that still exists (a host or check deleted, or a host no longer targeted, while the batch ran
- * keeps nothing). With `lease`, gives that lease back in the same statement.
+ * keeps nothing). With `also.lease`, gives that lease back in the same statement; with `also.read`,
+ * returns that query's rows.
  */
-export async function writeResults(db: Db, unsorted: StateWrite[], lease?: Lease): Promise<void> {
-  if (unsorted.length === 0) {
-    if (lease) await releaseLease(db, lease);
-    return;
+export async function writeResults<R = Record<string, unknown>>(db: Db, unsorted: StateWrite[], also: WriteAlso = {}): Promise<R[]> {
+  const { lease, read } = also;
+  const parts: SQL[] = [];
+  if (unsorted.length > 0) parts.push(await writeCtes(unsorted));
+  if (lease) parts.push(sql`released AS (${giveBack(lease)})`);
+  if (parts.length === 0) return read ? rowsOf<R>(await db.execute(read)) : [];
+  const statement = sql`WITH ${sql.join(parts, sql`, `)} ${read ?? sql`SELECT`}`;
+  try {
+    return rowsOf<R>(await db.execute(statement));
+  } catch (e) {
+    // Rare (a sweep and runChecks writing the same states at once) and harmless once retried.
+    if (!isDeadlock(e)) throw e;
+    return rowsOf<R>(await db.execute(statement));
   }
+}
+
+/** The CTEs that update the latest states and append their history. */
+async function writeCtes(unsorted: StateWrite[]): Promise<SQL> {
   // A stable row order makes two writers (a sweep and runChecks) lock rows alike; the claim returns
   // pairs in key order, so a sweep's results rarely need sorting.
   const rows = inKeyOrder(unsorted) ? unsorted : [...unsorted].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
   const { arrays, metrics } = await columnLiterals(rows);
   const [hostId, checkId, status, lastStatus, summary, observedMs, sinceMs, fails, oks, nextDueMs, backoff, duration, count] = arrays;
-  const statement = sql`
-    WITH written AS (
+  return sql`written AS (
       UPDATE check_state cs SET status = x.status, last_status = x.last_status, summary = x.summary,
         metrics = nullif(x.metrics, 'null'::jsonb), observed_at = to_timestamp(x.observed_ms / 1000.0),
         since = to_timestamp(x.since_ms / 1000.0), consecutive_failures = x.fails, consecutive_ok = x.oks,
@@ -118,14 +138,8 @@ export async function writeResults(db: Db, unsorted: StateWrite[], lease?: Lease
         AS x(host_id, check_id, status, last_status, summary, metrics, observed_ms, since_ms, fails, oks, next_due_ms, backoff, duration, count)
       WHERE cs.host_id = x.host_id AND cs.check_id = x.check_id
       RETURNING cs.host_id, cs.check_id, cs.kind, cs.last_status, cs.summary, cs.metrics, cs.observed_at, cs.duration_ms
-    )${lease ? sql`, released AS (${giveBack(lease)})` : sql``}
-    INSERT INTO check_results (host_id, check_id, kind, status, summary, metrics, observed_at, duration_ms)
-    SELECT host_id, check_id, kind, last_status, summary, metrics, observed_at, duration_ms FROM written`;
-  try {
-    await db.execute(statement);
-  } catch (e) {
-    // Rare (a sweep and runChecks writing the same states at once) and harmless once retried.
-    if (!isDeadlock(e)) throw e;
-    await db.execute(statement);
-  }
+    ), history AS (
+      INSERT INTO check_results (host_id, check_id, kind, status, summary, metrics, observed_at, duration_ms)
+      SELECT host_id, check_id, kind, last_status, summary, metrics, observed_at, duration_ms FROM written
+    )`;
 }

@@ -1,6 +1,6 @@
 /**
  * CheckKind `ping`: one fping run per sweep for every due host (split only if argv would overflow,
- * or in two parts, head then tail, when the caller takes early results: see CheckContext.reportEarly).
+ * or in parts when the caller takes early results: see CheckContext.reportEarly).
  * Loss and RTT become metrics; thresholds on both decide WARN/CRIT.
  */
 import { z } from 'zod';
@@ -71,15 +71,25 @@ async function runPing(targets: HostTarget[], params: PingParams, ctx: CheckCont
     );
   }
 
-  // With a caller that takes early results (the scheduler), a large sweep runs as two fping
-  // processes: the head's results are written while the tail is pinged, so little is left to do
-  // when fping is done. Splitting costs at most one more reply timeout, so only when that fits.
+  // With a caller that takes early results (the scheduler), a large sweep runs as several fping
+  // processes, one after the other: each part's results are written while the next is pinged, so
+  // little is left to do when fping is done. Splitting costs at most one more reply timeout per
+  // part, so only when that fits.
   const report = ctx.reportEarly?.bind(ctx);
-  const split = report !== undefined && addresses.length >= SPLIT_MIN_ADDRESSES && floor + params.timeoutMs <= ctx.timeoutMs;
-  const parts = split ? splitHeadTail(addresses, tailShare(params)) : [addresses];
+  const early = report ? Math.max(0, ctx.earlyReports ?? 1) : 0;
+  const split = early > 0 && addresses.length >= SPLIT_MIN_ADDRESSES && floor + early * params.timeoutMs <= ctx.timeoutMs;
+  const parts = split ? splitSweep(addresses, tailShare(params), early + 1) : [addresses];
 
+  // The next part is pinged while this one's outcomes are made (fping is the slow side).
+  const start = (part: string[]) => {
+    const p = pingPart(part, params, ctx, started);
+    p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+    return p;
+  };
+  let next = start(parts[0]!);
   for (const [i, part] of parts.entries()) {
-    const run = await pingPart(part, params, ctx, started);
+    const run = await next;
+    if (!run.failure && i < parts.length - 1) next = start(parts[i + 1]!);
     const partOutcomes: CheckOutcome[] = [];
     const durationMs = Math.round(performance.now() - started);
     for (const [n, address] of part.entries()) {
@@ -107,9 +117,10 @@ export const SPLIT_MIN_ADDRESSES = 1000;
 const WRITE_MS_PER_RESULT = 0.1;
 
 /**
- * The tail's share: long enough to ping while the head's results are written (a few % at -i 1),
- * at most half, when pinging is much faster than writing (-i 0): then the two halves' writes run
- * side by side on two connections instead of one after the other.
+ * The last part's share: long enough to ping while the earlier parts' results are written (a few %
+ * at -i 1), or, when pinging is about as fast as writing (-i 0), 0.5: then the sweep goes in equal
+ * parts, each written while the next is pinged (measured: equal thirds beat a shrinking tail,
+ * whose larger early writes overlap each other).
  */
 export function tailShare(params: Pick<PingParams, 'intervalMs' | 'count'>): number {
   // fping flat out (-i 0) still spends ~10 µs per probe.
@@ -117,9 +128,18 @@ export function tailShare(params: Pick<PingParams, 'intervalMs' | 'count'>): num
   return Math.min(0.5, Math.max(0.05, WRITE_MS_PER_RESULT / (pingMs + WRITE_MS_PER_RESULT)));
 }
 
-export function splitHeadTail<T>(items: readonly T[], share: number): T[][] {
-  const tail = Math.max(1, Math.ceil(items.length * share));
-  return [items.slice(0, items.length - tail), items.slice(items.length - tail)];
+/**
+ * Splits a sweep, in order: a head and a tail of share `tail` when that is under half (or at most
+ * two parts are wanted), else `maxParts` equal parts.
+ */
+export function splitSweep<T>(items: readonly T[], tail: number, maxParts: number): T[][] {
+  if (tail < 0.5 || maxParts <= 2) {
+    const n = Math.max(1, Math.ceil(items.length * tail));
+    return [items.slice(0, items.length - n), items.slice(items.length - n)];
+  }
+  const parts: T[][] = [];
+  for (let i = 0; i < maxParts; i++) parts.push(items.slice(Math.round((i * items.length) / maxParts), Math.round(((i + 1) * items.length) / maxParts)));
+  return parts.filter((p) => p.length > 0);
 }
 
 interface PartRun {
