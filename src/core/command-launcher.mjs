@@ -5,6 +5,10 @@
 // (400–900 MB) each start held the server's event loop for 15–35 ms; from this ~40 MB process it
 // takes ~1 ms, and never the server's loop.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Starting a process blocks the loop of the process that starts it: at most this many start per
@@ -38,15 +42,48 @@ export async function runPaced(file, args, options) {
   return spawnNow(file, args, options);
 }
 
+/**
+ * A file for a command's stderr, already unlinked (only its descriptor names it; nothing is left
+ * behind whatever happens), or null when none can be made (then a pipe is used).
+ */
+function anonymousFile() {
+  const path = join(tmpdir(), `corral-out-${process.pid}-${randomBytes(8).toString('hex')}`);
+  try {
+    const fd = openSync(path, 'wx+', 0o600);
+    unlinkSync(path);
+    return fd;
+  } catch {
+    return null;
+  }
+}
+
+/** Up to `max` bytes of what was written to `fd`, then closes it. */
+function readAndClose(fd, max) {
+  try {
+    const size = Math.min(fstatSync(fd).size, max);
+    const buf = Buffer.alloc(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, buf, at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buf.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function spawnNow(file, args, options) {
   return new Promise((resolve) => {
     const started = performance.now();
     const max = options.maxOutputBytes ?? 8 * 1024 * 1024;
+    const errFile = options.stderrToFile ? anonymousFile() : null;
     const child = spawn(file, [...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', ...options.env },
       // No stdin pipe unless there is input: one pipe less per start (checks start hundreds a second).
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', errFile ?? 'pipe'],
       detached: true, // own process group, so a timeout kills grandchildren too
     });
     const out = [];
@@ -59,7 +96,7 @@ function spawnNow(file, args, options) {
       if (size <= max) into.push(chunk);
     };
     child.stdout.on('data', collect(out));
-    child.stderr.on('data', collect(err));
+    child.stderr?.on('data', collect(err));
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -86,6 +123,7 @@ function spawnNow(file, args, options) {
     child.on('close', (code) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      if (errFile !== null) collect(err)(readAndClose(errFile, Math.max(0, max - size)));
       resolve({
         code: spawnError ? null : code,
         stdout: Buffer.concat(out).toString('utf8'),

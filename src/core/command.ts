@@ -24,6 +24,12 @@ export interface CommandOptions {
   cwd?: string;
   /** Cap on captured stdout+stderr bytes, to survive a peer that floods. Default 8 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Capture stderr through an unlinked temporary file instead of a pipe: for a tool that writes a
+   * long report in tiny unbuffered writes (fping -q: three per target), each of which wakes a
+   * pipe's reader. Only for tools bounded by their timeout (the file is not capped while written).
+   */
+  stderrToFile?: boolean;
 }
 
 export interface CommandResult {
