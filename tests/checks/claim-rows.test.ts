@@ -38,7 +38,7 @@ describe('claim rows', () => {
     expect([...rows.keys()].sort()).toEqual(['bad name', 'labelled', 'plain']);
     const plain = rows.get('plain')!;
     expect(plain).toMatchObject({ status: 'WARN', consecutiveFailures: 2, consecutiveOk: 0, backoffS: 30, resultCount: 7, address: '10.0.0.1', labels: {}, settings: null });
-    expect(new Date(plain.sinceMs).toISOString()).toBe('2026-12-04T10:11:12.345Z');
+    expect(plain.since.toISOString()).toBe('2026-12-04T10:11:12.345Z');
     expect(plain.hostId).toMatch(/^[0-9a-f-]{36}$/);
     expect(plain.checkId).toMatch(/^[0-9a-f-]{36}$/);
     const labelled = rows.get('labelled')!;

@@ -9,16 +9,12 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CheckStatus } from '../plugin.js';
+import type { PriorState } from './transition.js';
 
-export interface ClaimRow {
+/** One claimed pair: its state as it was (the prior of the run to come) and its host. */
+export interface ClaimRow extends PriorState {
   hostId: string;
   checkId: string;
-  status: CheckStatus;
-  sinceMs: number;
-  consecutiveFailures: number;
-  consecutiveOk: number;
-  backoffS: number;
-  resultCount: number;
   name: string;
   address: string | null;
   labels: Record<string, string>;
@@ -51,7 +47,7 @@ export function parseClaimChunk(text: string): ClaimRow[] {
       hostId: f[0]!,
       checkId: f[1]!,
       status: f[2] as CheckStatus,
-      sinceMs: Number(f[3]),
+      since: new Date(Number(f[3])),
       consecutiveFailures: Number(f[4]),
       consecutiveOk: Number(f[5]),
       backoffS: Number(f[6]),

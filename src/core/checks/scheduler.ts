@@ -78,9 +78,11 @@ function parseJson(v: unknown): any {
   return typeof v === 'string' ? JSON.parse(v) : v;
 }
 
-interface Claimed extends PriorState {
-  hostId: string;
-  checkId: string;
+/** One check's claimed pairs: their prior states and their hosts as its plugin sees them. */
+interface Batch {
+  plugin: string;
+  priors: Map<string, PriorState>;
+  targets: HostTarget[];
 }
 
 export interface RunNowOutcome extends CheckOutcome {
@@ -166,7 +168,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * row per check instead of 10,000 per sweep is most of what a claim used to cost. Returns the
    * pairs with their hosts and every plugin's settings, in the same statement.
    */
-  async function claim(): Promise<{ claimed: Claimed[]; targets: Map<string, TargetEntry> }> {
+  async function claim(): Promise<Map<string, Batch>> {
     // Settings are read only for kinds whose plugin declares host settings (ping has none): a
     // subquery per claimed row is a large share of the claim for 10,000 pings.
     const withSettings = [...registry.checkKinds.values()].filter((k) => registry.settings.has(k.plugin)).map((k) => sql`${k.name}`);
@@ -214,25 +216,34 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           WHERE leased.take AND cs.next_due_at <= now() AND h.enabled
         ) x GROUP BY (x.rn - 1) / ${sql.raw(String(CLAIM_CHUNK))} ORDER BY min(x.rn)`),
     );
-    const targets = new Map<string, TargetEntry>();
-    const claimed: Claimed[] = [];
+    const batches = new Map<string, Batch>();
+    /** Each host's settings per plugin, opened once however many of its kinds use them. */
+    const settingsOf = new Map<string, Map<string, Record<string, unknown>>>();
     for (const [n, { chunk }] of chunks.entries()) {
       if (n > 0) await yieldToLoop();
       for (const r of parseClaimChunk(chunk)) {
-        let entry = targets.get(r.hostId);
-        if (!entry) {
-          const host = { id: r.hostId, name: r.name, address: r.address, labels: r.labels, enabled: true } as HostRow; // only enabled hosts are claimed
-          entry = { host, settings: new Map() };
-          targets.set(r.hostId, entry);
+        let batch = batches.get(r.checkId);
+        if (!batch) {
+          if (!definitions.has(r.checkId)) definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
+          const def = definitions.get(r.checkId);
+          batch = { plugin: def ? (registry.checkKinds.get(def.kind)?.plugin ?? '') : '', priors: new Map(), targets: [] };
+          batches.set(r.checkId, batch);
         }
-        // A host claimed for several kinds: settings come with the rows of kinds that use them.
-        if (r.settings != null && entry.settings.size === 0) {
-          for (const [plugin, plain, sealed] of r.settings) entry.settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, entry.host.name, plugin) });
+        // Rows of kinds that read host settings carry all of the host's.
+        let settings: Map<string, Record<string, unknown>> | undefined;
+        if (r.settings != null) {
+          settings = settingsOf.get(r.hostId);
+          if (!settings) {
+            settings = new Map();
+            for (const [plugin, plain, sealed] of r.settings) settings.set(plugin, { ...(plain ?? {}), ...openSecrets(sealed, r.name, plugin) });
+            settingsOf.set(r.hostId, settings);
+          }
         }
-        claimed.push({ hostId: r.hostId, checkId: r.checkId, status: r.status, since: new Date(r.sinceMs), consecutiveFailures: r.consecutiveFailures, consecutiveOk: r.consecutiveOk, backoffS: r.backoffS, resultCount: r.resultCount });
+        batch.priors.set(r.hostId, r);
+        batch.targets.push({ id: r.hostId, name: r.name, address: r.address, labels: r.labels, settings: settings?.get(batch.plugin) });
       }
     }
-    return { claimed, targets };
+    return batches;
   }
 
   function openSecrets(sealed: string | null, host: string, plugin: string): Record<string, unknown> {
@@ -456,28 +467,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return { id: h.id, name: h.name, address: h.address, labels: h.labels, settings: entry.settings.get(plugin) };
   }
 
-  async function sweep(claimed: Claimed[], targets: Map<string, TargetEntry>): Promise<void> {
-    const byCheck = new Map<string, Claimed[]>();
-    for (const c of claimed) {
-      const list = byCheck.get(c.checkId);
-      if (list) list.push(c);
-      else byCheck.set(c.checkId, [c]);
-    }
-    if ([...byCheck.keys()].some((id) => !definitions.has(id))) {
-      definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
-    }
-    for (const [checkId, pairs] of byCheck) {
+  async function sweep(batches: Map<string, Batch>): Promise<void> {
+    for (const [checkId, { priors, targets: batchTargets }] of batches) {
       const def = definitions.get(checkId);
-      if (!def) continue;
-      const plugin = registry.checkKinds.get(def.kind)?.plugin ?? '';
-      const batchTargets: HostTarget[] = [];
-      const priors = new Map<string, PriorState>();
-      for (const [n, p] of pairs.entries()) {
-        if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
-        priors.set(p.hostId, p);
-        const e = targets.get(p.hostId);
-        if (e) batchTargets.push(toTarget(e, plugin));
-      }
+      if (!def) continue; // deleted meanwhile, and its lease with it
       const lease: Lease = { checkId: def.id, owner };
       const job = (async () => {
         const rec = recorder(def, priors, lease);
@@ -501,10 +494,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (dirty || Date.now() - lastSync > SYNC_EVERY_MS) await sync();
     if (inFlight.size >= deps.concurrency) return;
     const started = performance.now();
-    const { claimed, targets } = await claim();
-    if (!claimed.length) return;
-    log.debug('claimed', { pairs: claimed.length, ms: Math.round(performance.now() - started) });
-    await sweep(claimed, targets);
+    const batches = await claim();
+    if (batches.size === 0) return;
+    log.debug('claimed', { pairs: [...batches.values()].reduce((n, b) => n + b.targets.length, 0), ms: Math.round(performance.now() - started) });
+    await sweep(batches);
   }
 
   async function runNow(hostRows: HostRow[], kinds: string[] | null): Promise<RunNowOutcome[]> {
