@@ -128,9 +128,9 @@ async function writeCtes(unsorted: StateWrite[]): Promise<SQL> {
   const [hostId, checkId, status, lastStatus, summary, observedMs, sinceMs, fails, oks, nextDueMs, backoff, duration, count] = arrays;
   return sql`written AS (
       UPDATE check_state cs SET status = x.status, last_status = x.last_status, summary = x.summary,
-        metrics = nullif(x.metrics, 'null'::jsonb), observed_at = to_timestamp(x.observed_ms / 1000.0),
-        since = to_timestamp(x.since_ms / 1000.0), consecutive_failures = x.fails, consecutive_ok = x.oks,
-        next_due_at = to_timestamp(x.next_due_ms / 1000.0), backoff_s = x.backoff, duration_ms = x.duration, result_count = x.count
+        metrics = nullif(x.metrics, 'null'::jsonb), observed_at = to_timestamp(x.observed_ms / 1000::float8),
+        since = to_timestamp(x.since_ms / 1000::float8), consecutive_failures = x.fails, consecutive_ok = x.oks,
+        next_due_at = to_timestamp(x.next_due_ms / 1000::float8), backoff_s = x.backoff, duration_ms = x.duration, result_count = x.count
       FROM ROWS FROM (unnest(${hostId}::uuid[]), unnest(${checkId}::uuid[]), unnest(${status}::text[]), unnest(${lastStatus}::text[]),
              unnest(${summary}::text[]), jsonb_array_elements(${metrics}::text::jsonb), unnest(${observedMs}::int8[]), unnest(${sinceMs}::int8[]),
              unnest(${fails}::int4[]), unnest(${oks}::int4[]), unnest(${nextDueMs}::int8[]), unnest(${backoff}::int4[]),
