@@ -415,9 +415,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    */
   function eventFactsQuery(changed: StateWrite[]): SQL {
     const hostIds = [...new Set(changed.map((c) => c.hostId))];
-    return sql`SELECT h.id, h.name, h.address, h.labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
-        (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id) AS groups,
-        (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id) AS states
+    // JSON as text: parsed below in slices, not by the driver all at once as 10,000 rows arrive.
+    return sql`SELECT h.id, h.name, h.address, h.labels::text AS labels, h.enabled, h.disabled_reason, h.created_at, h.updated_at,
+        (SELECT json_agg(hg.group_id) FROM host_groups hg WHERE hg.host_id = h.id)::text AS groups,
+        (SELECT json_agg(json_build_array(cs.check_id, cs.status)) FROM check_state cs WHERE cs.host_id = h.id)::text AS states
       FROM hosts h WHERE h.id = ANY(${`{${hostIds.map(arrayElement).join(',')}}`}::uuid[])`;
   }
 
