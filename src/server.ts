@@ -32,6 +32,7 @@ import { renderMetrics } from './server/metrics.js';
 import { loadSecretKey } from './server/secret-key.js';
 import { useCompiledQueries } from './server/use-compiled-queries.js';
 import { useQueryLimits } from './server/use-query-limits.js';
+import { withoutNodeRequest } from './server/without-node-request.js';
 import { serveWeb } from './server/web.js';
 
 export interface CorralServer {
@@ -107,44 +108,47 @@ export async function createServer(config: Config, options: { log?: Logger; data
   const compiledQueries = useCompiledQueries(log);
 
   type ServerCtx = { principal?: Principal; clientAddress?: string; signal?: AbortSignal };
-  const yoga = createYoga<ServerCtx>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    landingPage: false,
-    batching: false,
-    graphiql: { title: 'Corral GraphiQL', subscriptionsProtocol: 'WS' },
-    // Inline GraphiQL (no CDN), loaded on the first visit rather than at every start.
-    renderGraphiQL: async (opts) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(opts),
-    logging: {
-      debug: (...a) => log.debug(a.map(String).join(' ')),
-      info: (...a) => log.info(a.map(String).join(' ')),
-      warn: (...a) => log.warn(a.map(String).join(' ')),
-      error: (...a) => log.error(a.map(String).join(' ')),
-    },
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        if (original instanceof CorralError) {
-          return new GraphQLError(original.message, { extensions: { code: original.code, field: original.field } });
-        }
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
-        const requestId = randomUUID();
-        log.error('unexpected error', { requestId, error: String((original as Error)?.stack ?? original) });
-        return new GraphQLError(`${message} (request id ${requestId})`, { extensions: { code: 'INTERNAL', requestId } });
+  // Node's own Request is never used here: see withoutNodeRequest.
+  const yoga = withoutNodeRequest(() =>
+    createYoga<ServerCtx>({
+      schema,
+      graphqlEndpoint: '/graphql',
+      landingPage: false,
+      batching: false,
+      graphiql: { title: 'Corral GraphiQL', subscriptionsProtocol: 'WS' },
+      // Inline GraphiQL (no CDN), loaded on the first visit rather than at every start.
+      renderGraphiQL: async (opts) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(opts),
+      logging: {
+        debug: (...a) => log.debug(a.map(String).join(' ')),
+        info: (...a) => log.info(a.map(String).join(' ')),
+        warn: (...a) => log.warn(a.map(String).join(' ')),
+        error: (...a) => log.error(a.map(String).join(' ')),
       },
-    },
-    context: async (initial: YogaInitialContext & ServerCtx) => {
-      if (initial.principal) return contextFor(initial.principal, initial.clientAddress ?? 'ws', initial.signal);
-      const principal = await principals.authenticate(bearerFrom(initial.request.headers.get('authorization')));
-      return contextFor(principal, initial.clientAddress ?? initial.request.headers.get('x-corral-client-address') ?? 'local', initial.request.signal);
-    },
-    plugins: [
-      useQueryLimits(),
-      forgetPrincipalsAfterUserMutations,
-      compiledQueries,
-    ],
-  });
+      maskedErrors: {
+        maskError(error, message) {
+          const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+          if (original instanceof CorralError) {
+            return new GraphQLError(original.message, { extensions: { code: original.code, field: original.field } });
+          }
+          if (error instanceof GraphQLError && !error.originalError) return error;
+          if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+          const requestId = randomUUID();
+          log.error('unexpected error', { requestId, error: String((original as Error)?.stack ?? original) });
+          return new GraphQLError(`${message} (request id ${requestId})`, { extensions: { code: 'INTERNAL', requestId } });
+        },
+      },
+      context: async (initial: YogaInitialContext & ServerCtx) => {
+        if (initial.principal) return contextFor(initial.principal, initial.clientAddress ?? 'ws', initial.signal);
+        const principal = await principals.authenticate(bearerFrom(initial.request.headers.get('authorization')));
+        return contextFor(principal, initial.clientAddress ?? initial.request.headers.get('x-corral-client-address') ?? 'local', initial.request.signal);
+      },
+      plugins: [
+        useQueryLimits(),
+        forgetPrincipalsAfterUserMutations,
+        compiledQueries,
+      ],
+    }),
+  );
 
   /** CSRF: a browser can send "simple" requests cross-site; GraphQL over those must carry a custom header. */
   const csrfRefused = (req: IncomingMessage): boolean => {

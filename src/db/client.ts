@@ -6,13 +6,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql as sqlTag } from 'drizzle-orm';
-import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
+import type { MigrationMeta } from 'drizzle-orm/migrator';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { MIGRATIONS_DIR } from '../paths.js';
-import { openPgliteThread, type PgliteClient } from './pglite-thread.js';
+import type { PgliteClient } from './pglite-thread.js';
 import { rowsOf } from './rows.js';
 
 export { MIGRATIONS_DIR };
@@ -176,7 +175,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     });
     const db = drizzlePostgres({ client: sql, logger }) as unknown as Db;
     try {
-      if (!(await migrationsApplied(db))) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
+      // The migrator is loaded only when there is something to migrate (not at every start).
+      if (!(await migrationsApplied(db))) await (await import('drizzle-orm/postgres-js/migrator')).migrate(db as never, { migrationsFolder: MIGRATIONS_DIR });
     } catch (e) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw new DatabaseOpenError(`cannot open the Postgres database ${describePostgresUrl(options.url)}: ${rootMessage(e)}`);
@@ -202,8 +202,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     unlock = lockDataDir(dir);
     mkdirSync(dirname(dir), { recursive: true });
   }
-  // Loaded only in embedded mode: a Postgres deployment never pays for PGlite's module.
-  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  // Loaded only in embedded mode: a Postgres deployment never pays for PGlite's modules.
+  const [{ drizzle: drizzlePglite }, { openPgliteThread }] = await Promise.all([import('drizzle-orm/pglite'), import('./pglite-thread.js')]);
   let client: PgliteClient;
   try {
     client = await openPgliteThread(options.dataDir ? resolve(options.dataDir) : undefined);
@@ -213,7 +213,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   // drizzle's driver calls query(sql, params, { rowMode, parsers }) and transaction(fn): the thread's client has both.
   const db = drizzlePglite({ client: client as unknown as PGlite, logger }) as unknown as Db;
-  if (!(await migrationsApplied(db)) && !(await migrateNewPglite(client, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  if (!(await migrationsApplied(db))) {
+    const [{ readMigrationFiles }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/migrator'), import('drizzle-orm/pglite/migrator')]);
+    if (!(await migrateNewPglite(client, readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR })))) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  }
   return {
     db,
     kind: 'pglite',
