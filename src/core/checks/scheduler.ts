@@ -302,6 +302,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           timer = setTimeout(() => reject(new Error(`no result within ${Math.round(deadlineMs / 1000)}s`)), deadlineMs + 1000);
         }),
       ]);
+      // Usually one outcome per target, in target order: then there is nothing to match up.
+      if (outcomes.length === targets.length && outcomes.every((o, i) => o.hostId === targets[i]!.id)) return outcomes;
       const byHost = new Map(outcomes.map((o) => [o.hostId, o]));
       return targets.map(
         (t) => byHost.get(t.id) ?? { hostId: t.id, status: 'UNKNOWN', summary: 'the check returned no result for this host', durationMs: performance.now() - started },
@@ -429,7 +431,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const statesOf = new Map<string, { checkId: string; status: CheckStatus }[]>();
     const hostRows = new Map<string, typeof hosts.$inferSelect>();
     const written = new Map(changed.map((c) => [c.hostId, c.status]));
-    for (const [n, f] of facts.entries()) {
+    for (let n = 0; n < facts.length; n++) {
+      const f = facts[n]!;
       if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const id = String(f.id);
       hostRows.set(id, { id, name: f.name, address: f.address, labels: parseJson(f.labels) ?? {}, enabled: Boolean(f.enabled), disabledReason: f.disabled_reason, createdAt: new Date(f.created_at), updatedAt: new Date(f.updated_at) });
@@ -450,7 +453,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
     await pubsub.publishMany('checkStateChanged', events);
     const healthChanged: { hostId: string; groupIds: string[] }[] = [];
-    for (const [n, hostId] of [...written.keys()].entries()) {
+    const hostIds = [...written.keys()];
+    for (let n = 0; n < hostIds.length; n++) {
+      const hostId = hostIds[n]!;
       if (n > 0 && n % LOOP_SLICE === 0) await yieldToLoop();
       const after = statesOf.get(hostId) ?? [];
       const before = after.map((s) => (s.checkId === def.id ? (priors.get(hostId)?.status ?? 'UNKNOWN') : s.status));
