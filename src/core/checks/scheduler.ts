@@ -178,17 +178,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         WITH candidate AS (
           -- Checks that may have due pairs (next_due_at is a lower bound), and expired leases
           -- (a server died mid-sweep: its pairs were never written).
-          SELECT cd.id, cd.lease_until, cd.next_due_at FROM check_definitions cd
+          -- Its row version too: see next_due_at in leased.
+          SELECT cd.id, cd.lease_until, cd.next_due_at, cd.xmin::text AS version FROM check_definitions cd
           WHERE cd.enabled AND (cd.lease_until IS NULL OR cd.lease_until <= now())
             AND (cd.next_due_at <= now() OR cd.lease_owner IS NOT NULL)
         ), due AS (
-          SELECT c.id, c.lease_until, c.next_due_at,
+          SELECT c.id, c.lease_until, c.next_due_at, c.version,
             count(p.check_id) FILTER (WHERE p.next_due_at <= now()) AS n,
             min(p.next_due_at) FILTER (WHERE p.next_due_at > now()) AS later
           FROM candidate c LEFT JOIN (
             SELECT cs.check_id, cs.next_due_at FROM check_state cs JOIN hosts h ON h.id = cs.host_id WHERE h.enabled
           ) p ON p.check_id = c.id
-          GROUP BY c.id, c.lease_until, c.next_due_at
+          GROUP BY c.id, c.lease_until, c.next_due_at, c.version
         ), free AS (
           -- Checks in id order until the claim limit is reached (the first one always).
           SELECT due.*, n > 0 AND sum(n) OVER (ORDER BY id) - n < ${claimLimit} AS take FROM due
@@ -196,13 +197,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           -- Taken checks are leased; checks found with nothing due get their true next due time.
           -- A lease taken and given back by another server after this statement's snapshot differs
           -- from the snapshot's: then the due pairs read below may be stale, and the check is skipped.
-          -- A next_due_at lowered meanwhile (new pairs) is kept.
+          -- next_due_at moves only if the check's row is the version this statement read: pairs
+          -- written due meanwhile (new pairs, a changed check) touch it (triggers on check_state), and
+          -- they are not among the pairs read here, so it is kept.
           UPDATE check_definitions cd SET
             lease_owner = CASE WHEN free.take THEN ${owner} END,
             lease_until = CASE WHEN free.take
               THEN now() + make_interval(secs => least(${MAX_BATCH_S}, cd.timeout_s * (2 + free.n / 64) + 5) + 30)
               ELSE cd.lease_until END,
-            next_due_at = CASE WHEN cd.next_due_at = free.next_due_at THEN coalesce(free.later, 'infinity') ELSE cd.next_due_at END
+            next_due_at = CASE WHEN cd.xmin::text = free.version THEN coalesce(free.later, 'infinity') ELSE cd.next_due_at END
           FROM free WHERE cd.id = free.id AND (free.take OR free.n = 0)
             AND (cd.lease_until IS NULL OR cd.lease_until <= now()) AND cd.lease_until IS NOT DISTINCT FROM free.lease_until
           RETURNING cd.id, free.take
