@@ -144,6 +144,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function doSync(): Promise<void> {
+    // Cleared before reading, not after: a change announced while this sync runs (which may have
+    // read before it) makes the next tick sync again, instead of waiting for SYNC_EVERY_MS.
+    dirty = false;
+    try {
+      await syncNow();
+    } catch (e) {
+      dirty = true;
+      throw e;
+    }
+    lastSync = Date.now();
+  }
+
+  async function syncNow(): Promise<void> {
     const defs = await db.select().from(checkDefinitions);
     definitions = new Map(defs.map((d) => [d.id, d]));
     await db.transaction(async (tx) => {
@@ -158,8 +171,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         DELETE FROM check_state cs USING check_definitions cd, hosts h
         WHERE cs.check_id = cd.id AND cs.host_id = h.id AND (NOT cd.enabled OR NOT ${targetMatchSql})`);
     });
-    lastSync = Date.now();
-    dirty = false;
   }
 
   /**

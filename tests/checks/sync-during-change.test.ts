@@ -1,0 +1,111 @@
+/**
+ * A check created (or a host added) while the scheduler's target sync is running is synced on the
+ * next tick. Before, the sync cleared its "changed" flag when it ended, so a change announced
+ * during it was forgotten for 15 s (SYNC_EVERY_MS) and the new check had no pairs to run.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
+import { runCommand } from '../../src/core/command.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { Plugin } from '../../src/core/plugin.js';
+import { createRegistry } from '../../src/core/plugin-registry.js';
+import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import { createSecretBox } from '../../src/core/secrets.js';
+import type { Db } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { seed } from '../helpers/seed.js';
+
+const okPlugin: Plugin = {
+  name: 'okay',
+  description: 'test: every host OK',
+  checks: {
+    okay: {
+      description: 'test',
+      params: z.object({}),
+      defaults: { intervalS: 3600, timeoutS: 30 },
+      async run(targets) {
+        return targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 }));
+      },
+    },
+  },
+};
+
+describe('target sync and changes announced during it', () => {
+  let t: TestDatabase;
+  let pubsub: PubSub;
+  let scheduler: Scheduler;
+  /** Runs once, right after the sync's transaction commits: the moment a change can slip past it. */
+  let afterSyncTransaction: (() => Promise<void>) | null = null;
+  const checksChanged: ((payload: Record<string, never>) => void)[] = [];
+
+  beforeAll(async () => {
+    t = await openTestDatabase();
+    const log = createLogger('silent');
+    pubsub = await createPubSub(t.database, log);
+    const real = t.database.db;
+    const db = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<Db['transaction']>) => {
+          const result = await target.transaction(...args);
+          const hook = afterSyncTransaction;
+          afterSyncTransaction = null;
+          if (hook) await hook();
+          return result;
+        };
+      },
+    });
+    // The scheduler's checksChanged listener, to call at that moment (a notification from another server).
+    const watched: PubSub = {
+      ...pubsub,
+      on: ((topic: string, listener: (p: never) => void) => {
+        if (topic === 'checksChanged') checksChanged.push(listener as (p: Record<string, never>) => void);
+        return (pubsub.on as (topic: string, listener: unknown) => () => void)(topic, listener);
+      }) as PubSub['on'],
+    };
+    scheduler = createScheduler({
+      db,
+      registry: createRegistry([okPlugin]),
+      pubsub: watched,
+      log,
+      secrets: createSecretBox('test-secret-key-0123456789'),
+      run: runCommand,
+      tickMs: 60_000,
+      concurrency: 4,
+      maxBackoffS: 300,
+      retentionDays: 30,
+    });
+    await seed(t.database.db).hosts(['sync1', 'sync2']).done();
+  });
+  afterAll(async () => {
+    await scheduler?.stop();
+    await pubsub?.close();
+    await t?.database.close();
+    await t?.drop();
+  });
+
+  const resultsOf = async (check: string) =>
+    Number(
+      rowsOf<{ n: number }>(
+        await t.database.db.execute(sql`SELECT count(*)::int AS n FROM check_state cs JOIN check_definitions cd ON cd.id = cs.check_id WHERE cd.name = ${check} AND cs.result_count > 0`),
+      )[0]!.n,
+    );
+
+  it('a check created while the sync runs gets its pairs on the next tick and is checked', async () => {
+    expect(checksChanged.length).toBe(1);
+    afterSyncTransaction = async () => {
+      await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
+        VALUES ('late', 'okay', '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1)`);
+      for (const l of checksChanged) l({});
+    };
+    await scheduler.tick(); // syncs (the first tick always does) while the check is created
+    await scheduler.idle();
+    expect(afterSyncTransaction).toBeNull();
+    await scheduler.tick(); // syncs again: the change came during the last sync
+    await scheduler.idle();
+    expect(await resultsOf('late')).toBe(2);
+  });
+});
