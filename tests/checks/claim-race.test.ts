@@ -6,32 +6,15 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
-import { runCommand } from '../../src/core/command.js';
+import type { Scheduler } from '../../src/core/checks/scheduler.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Plugin } from '../../src/core/plugin.js';
-import { createRegistry } from '../../src/core/plugin-registry.js';
 import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
-import { createSecretBox } from '../../src/core/secrets.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { hasPostgresForTests, openPostgresTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
+import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
 
-const okPlugin: Plugin = {
-  name: 'okay',
-  description: 'test: every host OK',
-  checks: {
-    okay: {
-      description: 'test',
-      params: z.object({}),
-      defaults: { intervalS: 3600, timeoutS: 30 },
-      async run(targets) {
-        return targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 }));
-      },
-    },
-  },
-};
+const okPlugin = testCheckPlugin('okay', async (targets) => targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 })));
 
 describe.runIf(hasPostgresForTests())('a claim racing a new pair (Postgres)', () => {
   let t: TestDatabase;
@@ -44,28 +27,13 @@ describe.runIf(hasPostgresForTests())('a claim racing a new pair (Postgres)', ()
   beforeAll(async () => {
     t = await openPostgresTestDatabase();
     other = postgres(t.url!, { max: 1, onnotice: () => {} });
-    const log = createLogger('silent');
-    pubsub = await createPubSub(t.database, log);
-    scheduler = createScheduler({
-      db: t.database.db,
-      registry: createRegistry([okPlugin]),
-      pubsub,
-      log,
-      secrets: createSecretBox('test-secret-key-0123456789'),
-      run: runCommand,
-      tickMs: 60_000,
-      concurrency: 4,
-      maxBackoffS: 300,
-      retentionDays: 30,
-    });
+    pubsub = await createPubSub(t.database, createLogger('silent'));
+    scheduler = testScheduler(t.database.db, pubsub, [okPlugin]);
     hostId = (await seed(t.database.db).hosts(['race1']).done()).get('race1')!.id;
     // Synced before the check exists, so the ticks below only claim (the next sync is 15 s away).
     await scheduler.sync();
-    const [row] = rowsOf<{ id: string }>(
-      await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold, next_due_at)
-        VALUES ('okay-all', 'okay', '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1, now() - interval '1 second') RETURNING id`),
-    );
-    checkId = row!.id;
+    // Due at once (next_due_at defaults to now()), with no pair yet.
+    checkId = await insertCheckForAll(t.database.db, 'okay-all', 'okay');
   });
   afterAll(async () => {
     await scheduler?.stop();

@@ -5,18 +5,15 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
-import { runCommand } from '../../src/core/command.js';
+import type { Scheduler } from '../../src/core/checks/scheduler.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { CheckOutcome, CheckStatus, Plugin } from '../../src/core/plugin.js';
-import { createRegistry } from '../../src/core/plugin-registry.js';
+import type { CheckOutcome, CheckStatus } from '../../src/core/plugin.js';
 import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
-import { createSecretBox } from '../../src/core/secrets.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/peers.js';
 import { seed } from '../helpers/seed.js';
-import { z } from 'zod';
+import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
 
 /** Text that a naive array or JSON encoding would mangle. */
 const TRICKY = 'said "hi", {a,b} \\ back\\slash NULL \'q\' ünï\nsecond line';
@@ -24,30 +21,19 @@ const TRICKY = 'said "hi", {a,b} \\ back\\slash NULL \'q\' ünï\nsecond line';
 /** The test's check: statuses per host name; each list of `early` hosts is reported early in turn, then it waits for the gate. */
 const script = { statuses: new Map<string, CheckStatus>(), early: [] as string[][], gate: Promise.resolve() };
 
-const gatePlugin: Plugin = {
-  name: 'gate',
-  description: 'test: reports some results early, then waits',
-  checks: {
-    gate: {
-      description: 'test',
-      params: z.object({}),
-      defaults: { intervalS: 3600, timeoutS: 30 },
-      async run(targets, _params, ctx) {
-        const outcomes: CheckOutcome[] = targets.map((t) => ({
-          hostId: t.id,
-          status: script.statuses.get(t.name) ?? 'OK',
-          summary: t.name === 'e6' ? TRICKY : `${t.name} ${script.statuses.get(t.name) ?? 'OK'}`,
-          metrics: t.name === 'e6' ? undefined : { value: 1.5 },
-          durationMs: 1,
-        }));
-        const names = new Map(targets.map((t) => [t.id, t.name]));
-        for (const report of script.early) ctx.reportEarly?.(outcomes.filter((o) => report.includes(names.get(o.hostId)!)));
-        await script.gate;
-        return outcomes;
-      },
-    },
-  },
-};
+const gatePlugin = testCheckPlugin('gate', async (targets, _params, ctx) => {
+  const outcomes: CheckOutcome[] = targets.map((t) => ({
+    hostId: t.id,
+    status: script.statuses.get(t.name) ?? 'OK',
+    summary: t.name === 'e6' ? TRICKY : `${t.name} ${script.statuses.get(t.name) ?? 'OK'}`,
+    metrics: t.name === 'e6' ? undefined : { value: 1.5 },
+    durationMs: 1,
+  }));
+  const names = new Map(targets.map((t) => [t.id, t.name]));
+  for (const report of script.early) ctx.reportEarly?.(outcomes.filter((o) => report.includes(names.get(o.hostId)!)));
+  await script.gate;
+  return outcomes;
+});
 
 describe('early results in a sweep', () => {
   let t: TestDatabase;
@@ -79,24 +65,11 @@ describe('early results in a sweep', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase();
-    const log = createLogger('silent');
-    pubsub = await createPubSub(t.database, log);
-    scheduler = createScheduler({
-      db: t.database.db,
-      registry: createRegistry([gatePlugin]),
-      pubsub,
-      log,
-      secrets: createSecretBox('test-secret-key-0123456789'),
-      run: runCommand,
-      tickMs: 60_000,
-      concurrency: 4,
-      maxBackoffS: 300,
-      retentionDays: 30,
-    });
+    pubsub = await createPubSub(t.database, createLogger('silent'));
+    scheduler = testScheduler(t.database.db, pubsub, [gatePlugin]);
     const rows = await seed(t.database.db).hosts(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']).done();
     for (const [name, row] of rows) ids.set(name, row.id);
-    await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
-      VALUES ('gate-all', 'gate', '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1)`);
+    await insertCheckForAll(t.database.db, 'gate-all', 'gate');
     pubsub.on('checkStateChanged', (e) => events.push({ hostId: e.hostId, status: e.status }));
     await scheduler.sync();
   });

@@ -5,40 +5,26 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
-import { runCommand } from '../../src/core/command.js';
+import type { Scheduler } from '../../src/core/checks/scheduler.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { CheckOutcome, Plugin } from '../../src/core/plugin.js';
-import { createRegistry } from '../../src/core/plugin-registry.js';
+import type { CheckOutcome } from '../../src/core/plugin.js';
 import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
-import { createSecretBox } from '../../src/core/secrets.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
+import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
 
 /** How the test's check answers: in target order, or reversed, without m4 and with a stranger. */
 let mode: 'in-order' | 'shuffled' = 'in-order';
 
-const echoPlugin: Plugin = {
-  name: 'echo',
-  description: 'test: says each host its own name',
-  checks: {
-    echo: {
-      description: 'test',
-      params: z.object({}),
-      defaults: { intervalS: 3600, timeoutS: 30 },
-      async run(targets) {
-        const outcomes: CheckOutcome[] = targets.map((t) => ({ hostId: t.id, status: t.name === 'm2' ? 'WARN' : 'OK', summary: `I am ${t.name}`, durationMs: 1 }));
-        if (mode === 'in-order') return outcomes;
-        const m4 = targets.find((t) => t.name === 'm4')?.id;
-        const shuffled = outcomes.filter((o) => o.hostId !== m4).reverse();
-        shuffled.push({ hostId: '00000000-0000-4000-8000-000000000000', status: 'CRIT', summary: 'not a target', durationMs: 1 });
-        return shuffled;
-      },
-    },
-  },
-};
+const echoPlugin = testCheckPlugin('echo', async (targets) => {
+  const outcomes: CheckOutcome[] = targets.map((t) => ({ hostId: t.id, status: t.name === 'm2' ? 'WARN' : 'OK', summary: `I am ${t.name}`, durationMs: 1 }));
+  if (mode === 'in-order') return outcomes;
+  const m4 = targets.find((t) => t.name === 'm4')?.id;
+  const shuffled = outcomes.filter((o) => o.hostId !== m4).reverse();
+  shuffled.push({ hostId: '00000000-0000-4000-8000-000000000000', status: 'CRIT', summary: 'not a target', durationMs: 1 });
+  return shuffled;
+});
 
 describe('outcomes matched to targets', () => {
   let t: TestDatabase;
@@ -59,23 +45,10 @@ describe('outcomes matched to targets', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase();
-    const log = createLogger('silent');
-    pubsub = await createPubSub(t.database, log);
-    scheduler = createScheduler({
-      db: t.database.db,
-      registry: createRegistry([echoPlugin]),
-      pubsub,
-      log,
-      secrets: createSecretBox('test-secret-key-0123456789'),
-      run: runCommand,
-      tickMs: 60_000,
-      concurrency: 4,
-      maxBackoffS: 300,
-      retentionDays: 30,
-    });
+    pubsub = await createPubSub(t.database, createLogger('silent'));
+    scheduler = testScheduler(t.database.db, pubsub, [echoPlugin]);
     await seed(t.database.db).hosts(['m1', 'm2', 'm3', 'm4']).done();
-    await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
-      VALUES ('echo-all', 'echo', '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1)`);
+    await insertCheckForAll(t.database.db, 'echo-all', 'echo');
     await scheduler.sync();
   });
   afterAll(async () => {

@@ -4,11 +4,54 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Scheduler } from '../../src/core/checks/scheduler.js';
+import { z } from 'zod';
+import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
+import { runCommand } from '../../src/core/command.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { CheckKind, Plugin } from '../../src/core/plugin.js';
+import { createRegistry } from '../../src/core/plugin-registry.js';
+import type { PubSub } from '../../src/core/pubsub.js';
+import { createSecretBox } from '../../src/core/secrets.js';
+import type { Db } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { schedulerOf } from '../../src/engines.js';
 import type { TestServer } from '../helpers/server.js';
 
 export const scheduler = (s: TestServer): Scheduler => schedulerOf(s.server.app.engines);
+
+/** A test plugin with one parameterless check kind of the same name. */
+export function testCheckPlugin(name: string, run: CheckKind<Record<string, never>>['run']): Plugin {
+  return {
+    name,
+    description: `test: ${name}`,
+    checks: { [name]: { description: 'test', params: z.object({}), defaults: { intervalS: 3600, timeoutS: 30 }, run } },
+  };
+}
+
+/** A scheduler of its own over a test database and plugins; it ticks only when the test calls tick(). */
+export function testScheduler(db: Db, pubsub: PubSub, plugins: Plugin[]): Scheduler {
+  return createScheduler({
+    db,
+    registry: createRegistry(plugins),
+    pubsub,
+    log: createLogger('silent'),
+    secrets: createSecretBox('test-secret-key-0123456789'),
+    run: runCommand,
+    tickMs: 60_000,
+    concurrency: 4,
+    maxBackoffS: 300,
+    retentionDays: 30,
+  });
+}
+
+/** A check of `kind` on every host, hourly, turning bad and good on the first result; returns its id. */
+export async function insertCheckForAll(db: Db, name: string, kind: string): Promise<string> {
+  const [row] = rowsOf<{ id: string }>(
+    await db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
+      VALUES (${name}, ${kind}, '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1) RETURNING id`),
+  );
+  return row!.id;
+}
 
 /** One deterministic sweep: claim what is due, run it, wait for the writes. */
 export async function sweep(s: TestServer): Promise<void> {

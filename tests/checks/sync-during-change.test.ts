@@ -5,33 +5,16 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createScheduler, type Scheduler } from '../../src/core/checks/scheduler.js';
-import { runCommand } from '../../src/core/command.js';
+import type { Scheduler } from '../../src/core/checks/scheduler.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Plugin } from '../../src/core/plugin.js';
-import { createRegistry } from '../../src/core/plugin-registry.js';
 import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
-import { createSecretBox } from '../../src/core/secrets.js';
 import type { Db } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
+import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
 
-const okPlugin: Plugin = {
-  name: 'okay',
-  description: 'test: every host OK',
-  checks: {
-    okay: {
-      description: 'test',
-      params: z.object({}),
-      defaults: { intervalS: 3600, timeoutS: 30 },
-      async run(targets) {
-        return targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 }));
-      },
-    },
-  },
-};
+const okPlugin = testCheckPlugin('okay', async (targets) => targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 })));
 
 describe('target sync and changes announced during it', () => {
   let t: TestDatabase;
@@ -43,8 +26,7 @@ describe('target sync and changes announced during it', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase();
-    const log = createLogger('silent');
-    pubsub = await createPubSub(t.database, log);
+    pubsub = await createPubSub(t.database, createLogger('silent'));
     const real = t.database.db;
     const db = new Proxy(real, {
       get(target, prop, receiver) {
@@ -66,18 +48,7 @@ describe('target sync and changes announced during it', () => {
         return (pubsub.on as (topic: string, listener: unknown) => () => void)(topic, listener);
       }) as PubSub['on'],
     };
-    scheduler = createScheduler({
-      db,
-      registry: createRegistry([okPlugin]),
-      pubsub: watched,
-      log,
-      secrets: createSecretBox('test-secret-key-0123456789'),
-      run: runCommand,
-      tickMs: 60_000,
-      concurrency: 4,
-      maxBackoffS: 300,
-      retentionDays: 30,
-    });
+    scheduler = testScheduler(db, watched, [okPlugin]);
     await seed(t.database.db).hosts(['sync1', 'sync2']).done();
   });
   afterAll(async () => {
@@ -97,8 +68,7 @@ describe('target sync and changes announced during it', () => {
   it('a check created while the sync runs gets its pairs on the next tick and is checked', async () => {
     expect(checksChanged.length).toBe(1);
     afterSyncTransaction = async () => {
-      await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
-        VALUES ('late', 'okay', '{}'::jsonb, '{"all":true}'::jsonb, 3600, 30, 1, 1)`);
+      await insertCheckForAll(t.database.db, 'late', 'okay');
       for (const l of checksChanged) l({});
     };
     await scheduler.tick(); // syncs (the first tick always does) while the check is created
