@@ -35,7 +35,8 @@ export interface HostWire {
 }
 
 export interface Topics {
-  hostUpdated: { hostId: string; groupIds: string[] };
+  /** `health`: only the host's health changed (a check result), not the inventory. */
+  hostUpdated: { hostId: string; groupIds: string[]; health?: true };
   /** `state` and `host` are left out when too big for NOTIFY; subscribers then read them. */
   checkStateChanged: { hostId: string; checkId: string; kind: string; groupIds: string[]; status: string; state?: CheckStateWire; host?: HostWire };
   auditEvent: { id: number; targets: string[] };

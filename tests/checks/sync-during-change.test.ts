@@ -78,4 +78,24 @@ describe('target sync and changes announced during it', () => {
     await scheduler.idle();
     expect(await resultsOf('late')).toBe(2);
   });
+
+  it("a sweep that changes hosts' health does not make the next tick sync again", async () => {
+    await scheduler.tick(); // nothing due; syncs if the last sweep's events asked for it
+    await scheduler.idle();
+    await insertCheckForAll(t.database.db, 'fresh', 'okay');
+    for (const l of checksChanged) l({});
+    const healthEvents: string[] = [];
+    const off = pubsub.on('hostUpdated', (e) => void healthEvents.push(e.hostId));
+    await scheduler.tick(); // syncs (announced) and runs 'fresh': both hosts turn from pending to OK
+    await scheduler.idle();
+    expect(await resultsOf('fresh')).toBe(2);
+    // On Postgres the events come back through LISTEN: wait until the scheduler has heard them.
+    for (let i = 0; i < 100 && healthEvents.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    off();
+    expect(healthEvents.length).toBe(2);
+    const before = t.database.stats.statements;
+    await scheduler.tick();
+    await scheduler.idle();
+    expect(t.database.stats.statements - before).toBe(1); // the claim, which finds nothing due
+  });
 });

@@ -26,7 +26,7 @@ import { naturalCompare } from '../natural-order.js';
 import type { CheckContext, CheckOutcome, CheckStatus, HostTarget } from '../plugin.js';
 import type { PluginRegistry } from '../plugin-registry.js';
 import { pluginStateStore } from '../plugin-state.js';
-import type { PubSub } from '../pubsub.js';
+import type { PubSub, Topics } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
 import { pruneHistory } from './history.js';
 import { claimRowSql, parseClaimChunk } from './claim-rows.js';
@@ -99,6 +99,8 @@ const SYNC_EVERY_MS = 15_000;
 const MAX_BATCH_S = 600;
 /** Claimed pairs per text chunk (claim-rows.ts): splitting 10,000 at once held the event loop 10–20 ms. */
 const CLAIM_CHUNK = 1000;
+/** A definition's version as the claim reports it: its updated_at in whole milliseconds, as a JS Date holds it. */
+const definitionVersionSql = sql`floor(extract(epoch FROM cd.updated_at) * 1000)::int8`;
 /** Early writes a batch may make (CheckContext.reportEarly): with the claim and the last write, a sweep stays within four statements. */
 const EARLY_WRITES = 2;
 /** Advisory lock id for the target sync (any constant unique to Corral). */
@@ -131,7 +133,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let timer: NodeJS.Timeout | null = null;
   let ticking = false;
 
-  const offHosts = pubsub.on('hostUpdated', () => void (dirty = true));
+  // A host's health changing (this or another server's sweep) changes no check's targets.
+  const offHosts = pubsub.on('hostUpdated', (e) => void (e.health || (dirty = true)));
   const offChecks = pubsub.on('checksChanged', () => void (dirty = true));
 
   let syncing: Promise<void> | null = null;
@@ -171,6 +174,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         DELETE FROM check_state cs USING check_definitions cd, hosts h
         WHERE cs.check_id = cd.id AND cs.host_id = h.id AND (NOT cd.enabled OR NOT ${targetMatchSql})`);
     });
+  }
+
+  /**
+   * Makes sure the definitions the claimed checks run with are the ones the claim read: `versions`
+   * is "id version id version …" for the taken checks. The change announcement that makes the next
+   * tick sync may not have arrived yet (on Postgres it comes through LISTEN/NOTIFY, and from
+   * another server's change too), and a batch run with the old params or interval would be wrong
+   * until the next change. Reads them again only when one has changed.
+   */
+  async function definitionsFor(versions: string | null): Promise<void> {
+    if (!versions) return;
+    const f = versions.split(' ');
+    for (let i = 0; i + 1 < f.length; i += 2) {
+      if (definitions.get(f[i]!)?.updatedAt.getTime() !== Number(f[i + 1])) {
+        definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
+        return;
+      }
+    }
   }
 
   /**
@@ -219,26 +240,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             next_due_at = CASE WHEN cd.xmin::text = free.version THEN coalesce(free.later, 'infinity') ELSE cd.next_due_at END
           FROM free WHERE cd.id = free.id AND (free.take OR free.n = 0)
             AND (cd.lease_until IS NULL OR cd.lease_until <= now()) AND cd.lease_until IS NOT DISTINCT FROM free.lease_until
-          RETURNING cd.id, free.take
+          RETURNING cd.id, free.take, ${definitionVersionSql} AS version
         )
-        -- In key order: results come back in target order, so the writer rarely has to sort them.
-        -- Text rather than rows: decoding 10,000 rows field by field was most of a claim on PGlite;
-        -- one text per CLAIM_CHUNK pairs, so that splitting never holds the event loop for long.
-        SELECT string_agg(x.line, E'\n' ORDER BY x.rn) AS chunk FROM (
-          SELECT row_number() OVER (ORDER BY cs.host_id, cs.check_id) AS rn, ${claimRowSql(settingsWanted)} AS line
-          FROM leased JOIN check_state cs ON cs.check_id = leased.id JOIN hosts h ON h.id = cs.host_id
-          WHERE leased.take AND cs.next_due_at <= now() AND h.enabled
-        ) x GROUP BY (x.rn - 1) / ${sql.raw(String(CLAIM_CHUNK))} ORDER BY min(x.rn)`),
+        SELECT chunk FROM (
+          -- First, the version of each taken check's definition (see definitionsFor).
+          SELECT 0 AS rn, string_agg(leased.id::text || ' ' || leased.version, ' ') AS chunk FROM leased WHERE leased.take
+          UNION ALL
+          -- In key order: results come back in target order, so the writer rarely has to sort them.
+          -- Text rather than rows: decoding 10,000 rows field by field was most of a claim on PGlite;
+          -- one text per CLAIM_CHUNK pairs, so that splitting never holds the event loop for long.
+          SELECT min(x.rn), string_agg(x.line, E'\n' ORDER BY x.rn) FROM (
+            SELECT row_number() OVER (ORDER BY cs.host_id, cs.check_id) AS rn, ${claimRowSql(settingsWanted)} AS line
+            FROM leased JOIN check_state cs ON cs.check_id = leased.id JOIN hosts h ON h.id = cs.host_id
+            WHERE leased.take AND cs.next_due_at <= now() AND h.enabled
+          ) x GROUP BY (x.rn - 1) / ${sql.raw(String(CLAIM_CHUNK))}
+        ) part ORDER BY rn`),
     );
+    const [versions, ...pairs] = chunks;
+    await definitionsFor(versions?.chunk ?? null);
     const batches = new Map<string, Batch>();
     /** Each host's settings per plugin, opened once however many of its kinds use them. */
     const settingsOf = new Map<string, Map<string, Record<string, unknown>>>();
-    for (const [n, { chunk }] of chunks.entries()) {
+    for (let n = 0; n < pairs.length; n++) {
       if (n > 0) await yieldToLoop();
-      for (const r of parseClaimChunk(chunk)) {
+      for (const r of parseClaimChunk(pairs[n]!.chunk)) {
         let batch = batches.get(r.checkId);
         if (!batch) {
-          if (!definitions.has(r.checkId)) definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
           const def = definitions.get(r.checkId);
           batch = { plugin: def ? (registry.checkKinds.get(def.kind)?.plugin ?? '') : '', priors: new Map(), targets: [] };
           batches.set(r.checkId, batch);
@@ -466,7 +493,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return event;
     });
     await pubsub.publishMany('checkStateChanged', events);
-    const healthChanged: { hostId: string; groupIds: string[] }[] = [];
+    const healthChanged: Topics['hostUpdated'][] = [];
     const hostIds = [...written.keys()];
     for (let n = 0; n < hostIds.length; n++) {
       const hostId = hostIds[n]!;
@@ -476,7 +503,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const wasPending = (priors.get(hostId)?.resultCount ?? 0) === 0;
       const on = enabled.get(hostId) ?? true;
       if (wasPending || rollUpHealth(on, before) !== rollUpHealth(on, after.map((s) => s.status))) {
-        healthChanged.push({ hostId, groupIds: groupsOf.get(hostId) ?? [] });
+        healthChanged.push({ hostId, groupIds: groupsOf.get(hostId) ?? [], health: true });
       }
     }
     await pubsub.publishMany('hostUpdated', healthChanged);
