@@ -169,6 +169,8 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     await page.goto(`${srv.url}/hosts/r02`);
     await page.getByRole('button', { name: 'Disable…' }).waitFor();
     await page.waitForLoadState('networkidle');
+    // The host's labels (as genders attributes import them) are among its facts.
+    expect(await page.locator('.facts dt:text-is("Labels") + dd').textContent()).toBe('state=1');
     expect(await page.getByRole('button', { name: 'Power cycle…' }).count()).toBe(0);
     await page.goto(`${srv.url}/hosts/b01`);
     await page.getByRole('heading', { name: /b01/ }).waitFor();

@@ -103,6 +103,8 @@ export function HostPage({ param: name = '' }: { param?: string }) {
           <dd className="mono">{host.address ?? '–'}</dd>
           <dt>Groups</dt>
           <dd>{groups.map((g) => <Link key={g} to={`/groups/${encodeURIComponent(g)}`}>{g} </Link>)}</dd>
+          <dt>Labels</dt>
+          <dd className="mono">{Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(' ') || '–'}</dd>
           <dt>Uptime</dt>
           <dd>{uptime === undefined ? '–' : formatDuration(uptime)}</dd>
           <dt>Power</dt>
