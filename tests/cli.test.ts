@@ -57,6 +57,9 @@ describe('usage and help', () => {
     }
     const noReason = await runCli(['power', 'cycle', 'n01'], { env });
     expect(noReason.stderr).toContain('--reason');
+    const range = await runCli(['hosts', 'add', 'n[01-04]'], { env });
+    expect(range.code).toBe(2);
+    expect(range.stderr).toContain('corral hosts import');
   });
 });
 

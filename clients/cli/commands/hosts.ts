@@ -200,6 +200,8 @@ Examples:
         );
         const name = requireArg(positionals[0], 'NAME', 'hosts add');
         if (positionals.length > 1) throw new UsageError('add one host at a time (use `corral hosts import` for many)', 'hosts add');
+        // A range or list is many hosts: say how to add them, not that '[' is not allowed in a name.
+        if (/[[\],]/.test(name)) throw new UsageError(`${name} is several hosts: add one at a time, or list them in a file (pdsh or genders format) for \`corral hosts import\``, 'hosts add');
         const labels = keyValues(values.label, '--label', 'hosts add');
         const out = output(values, ctx, 'hosts add');
         const data = await api(values, ctx).request(
