@@ -171,6 +171,8 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     await page.waitForLoadState('networkidle');
     // The host's labels (as genders attributes import them) are among its facts.
     expect(await page.locator('.facts dt:text-is("Labels") + dd').textContent()).toBe('state=1');
+    // An enabled host offers Disable only.
+    expect(await page.getByRole('button', { name: 'Enable…' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Power cycle…' }).count()).toBe(0);
     await page.goto(`${srv.url}/hosts/b01`);
     await page.getByRole('heading', { name: /b01/ }).waitFor();
@@ -270,6 +272,10 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     }
     const db = await gql(`{ hosts(filter: { enabled: false }) { edges { node { name disabledReason } } } }`);
     expect(db.hosts.edges.map((e: any) => e.node.name).sort()).toEqual(['r01', 'r02', 'r03', 'r04']);
+    // A disabled host's page offers Enable only.
+    await page.goto(`${srv.url}/hosts/r01`);
+    await page.getByRole('button', { name: 'Enable…' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Disable…' }).count()).toBe(0);
     await page.close();
   });
 

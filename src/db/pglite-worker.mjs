@@ -88,6 +88,9 @@ parentPort.on('message', (msg) => {
 function collectGarbageSoon() {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
+  // Flags are process-wide and part of what V8 checks a code cache against: left on, the server's
+  // code cache (scripts/run-bundle.cjs) written after a first boot was refused on every restart.
+  setFlagsFromString('--no-expose-gc');
   setTimeout(() => gc(), 0);
 }
 

@@ -13,6 +13,8 @@ import { type ActionResult, ConfirmDialog, type ConfirmRequest, type HostOutcome
 export interface ActionTarget {
   name: string;
   groups: string[];
+  /** Offers only the switch that changes something: Disable for enabled hosts, Enable for disabled ones. */
+  enabled: boolean;
 }
 
 /** Which families of actions to offer (the host page knows whether a BMC, Slurm or BOINC is there). */
@@ -62,15 +64,15 @@ export function HostActions({ targets, families, recommended, onDone }: { target
   return (
     <fieldset className="actions">
       <legend className="visually-hidden">Actions</legend>
-      {families.enable && (
-        <>
-          <button type="button" onClick={() => open('Disable (maintenance)', (reason) => send(SET_HOSTS_ENABLED, { hosts, enabled: false, reason }))}>
-            Disable…
-          </button>
-          <button type="button" onClick={() => open('Enable', (reason) => send(SET_HOSTS_ENABLED, { hosts, enabled: true, reason }))}>
-            Enable…
-          </button>
-        </>
+      {families.enable && targets.some((t) => t.enabled) && (
+        <button type="button" onClick={() => open('Disable (maintenance)', (reason) => send(SET_HOSTS_ENABLED, { hosts, enabled: false, reason }))}>
+          Disable…
+        </button>
+      )}
+      {families.enable && targets.some((t) => !t.enabled) && (
+        <button type="button" onClick={() => open('Enable', (reason) => send(SET_HOSTS_ENABLED, { hosts, enabled: true, reason }))}>
+          Enable…
+        </button>
       )}
       {families.power && hard && (
         <>

@@ -115,7 +115,7 @@ export function HostPage({ param: name = '' }: { param?: string }) {
           <dd>{host.enabled ? 'enabled' : `disabled: ${host.disabledReason ?? ''}`}</dd>
         </dl>
         <HostActions
-          targets={[{ name: host.name, groups }]}
+          targets={[{ name: host.name, groups, enabled: host.enabled }]}
           families={{ enable: true, power: !!pw, slurm: !!sl, boinc: !!bo }}
           recommended={recs[0].data?.host?.recommendations.map((r) => r.action) ?? []}
           onDone={refresh}

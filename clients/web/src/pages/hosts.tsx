@@ -134,7 +134,7 @@ export function HostsPage() {
   const allSelected = order.length > 0 && order.every((id) => selected.has(id));
   const targets = [...selected].flatMap((id) => {
     const r = matrix.rows.get(id);
-    return r ? [{ name: r.name, groups: r.groups }] : [];
+    return r ? [{ name: r.name, groups: r.groups, enabled: r.enabled }] : [];
   });
 
   // Virtual window.
