@@ -323,4 +323,26 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.close();
   });
+
+  // Last: the alert stays on every page for an hour.
+  it('a suspect sweep puts an alert on every page, live, for any signed-in user', async () => {
+    const page = await signIn('viewer', 'viewer-password');
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('.monitor-alert').count()).toBe(0);
+    // As the scheduler records a sweep where most healthy hosts failed (tests/checks/hysteresis.test.ts).
+    await writeAudit(srv.server.app.db, srv.server.app.pubsub, {
+      principal: ANONYMOUS,
+      action: 'monitor.suspect',
+      outcome: 'REVIEW',
+      details: { check: 'dummy', kind: 'exec', failing: 5, total: 6 },
+    });
+    const alert = page.locator('.monitor-alert[role=alert]');
+    await alert.waitFor({ timeout: 5000 });
+    expect(await alert.textContent()).toContain('5 of 6 hosts failed check dummy at once: the monitor itself is suspect; no host was marked bad');
+    await page.screenshot({ path: `${SHOTS}/monitor-alert.png` });
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: /Audit/ }).waitFor();
+    expect(await alert.count()).toBe(1);
+    await page.close();
+  });
 });

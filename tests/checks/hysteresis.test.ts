@@ -142,6 +142,16 @@ describe('hysteresis and state-change events', () => {
     const events = a.data.auditEvents.edges.map((e: any) => e.node);
     expect(events).toHaveLength(4);
     expect(events[0]).toMatchObject({ action: 'monitor.suspect', outcome: 'REVIEW', details: { check: 'switch', kind: 'exec', failing: 4, total: 5 } });
+    // What the dashboard shows on every page (a viewer may read it).
+    const alerts = await s.gql(`{ monitorAlerts { check kind failing total message } }`, {}, await s.userToken('alertviewer', 'VIEWER'));
+    expect(alerts.data.monitorAlerts).toHaveLength(4);
+    expect(alerts.data.monitorAlerts[0]).toEqual({
+      check: 'switch',
+      kind: 'exec',
+      failing: 4,
+      total: 5,
+      message: '4 of 5 hosts failed check switch at once: the monitor itself is suspect; no host was marked bad',
+    });
     for (const h of HOSTS) plugin.set(h, 0);
     await round();
     expect(all.events).toEqual([]);

@@ -7,6 +7,7 @@ import { AuthContext } from './auth/auth-context.js';
 import { hasRole } from './auth/grants.js';
 import { LoginPage } from './auth/login-page.js';
 import { loadSession, type Role, type Session, saveSession } from './auth/session.js';
+import { MonitorBanner } from './components/monitor-banner.js';
 import { Link, usePath } from './components/router.js';
 import { AdminPage } from './pages/admin.js';
 import { AuditPage } from './pages/audit.js';
@@ -102,6 +103,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout(): void }) {
           </button>
         </header>
         <main id="main" tabIndex={-1}>
+          <MonitorBanner />
           {allowed ? <Page key={route.path} param={param} /> : <p>You do not have access to this page.</p>}
         </main>
       </Provider>

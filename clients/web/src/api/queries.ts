@@ -54,6 +54,7 @@ export const AUDIT_EVENTS = gql`query AuditEvents($filter: AuditFilter, $first: 
   auditEvents(filter: $filter, first: $first, after: $after) { edges { node { ${AUDIT_FIELDS} } } pageInfo { hasNextPage endCursor } }
 }`;
 export const AUDIT_EVENT_SUB = gql`subscription AuditEventLive { auditEvent { ${AUDIT_FIELDS} } }`;
+export const MONITOR_ALERTS = gql`query MonitorAlerts { monitorAlerts { at check kind failing total message } }`;
 
 const BULK = `okCount failedCount dryRun outcomes { host ok message } auditEvent { id }`;
 export const SET_HOSTS_ENABLED = gql`mutation SetHostsEnabled($hosts: [String!]!, $enabled: Boolean!, $reason: String!) {
