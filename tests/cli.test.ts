@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from './helpers/peers.js';
 import { seed } from './helpers/seed.js';
+import { writeAudit } from '../src/core/audit.js';
+import { ANONYMOUS } from '../src/core/auth/principal.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/server.js';
 import { ANSI, runCli, runCliTty } from './cli-helpers.js';
 
@@ -120,6 +122,21 @@ describe('status', () => {
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^HOST,HEALTH/);
     expect(lines).toHaveLength(4);
+  });
+
+  it('warns on stderr after a suspect sweep; the table on stdout is unchanged', async () => {
+    const before = await runCli(['status'], { env });
+    expect(before.stderr).toBe('');
+    await writeAudit(srv.server.app.db, srv.server.app.pubsub, {
+      principal: ANONYMOUS,
+      action: 'monitor.suspect',
+      outcome: 'REVIEW',
+      details: { check: 'ping-all', kind: 'ping', failing: 3, total: 3 },
+    });
+    const r = await runCli(['status'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(before.stdout);
+    expect(r.stderr.trim()).toBe('warning: 3 of 3 hosts failed check ping-all at once: the monitor itself is suspect; no host was marked bad');
   });
 });
 

@@ -34,5 +34,8 @@ Examples:
     if (values.problems) matrix.rows = matrix.rows.filter((r) => r.health !== 'OK');
     out.table(matrixColumns(matrix), matrix.rows, matrixJson(matrix));
     if (out.format === 'table' && out.tty) out.line(healthSummary(out, matrix));
+    // On stderr, so that piped data stays as it is.
+    const [alert, ...older] = matrix.monitorAlerts ?? [];
+    if (alert) out.note(`warning: ${alert}${older.length ? ` (${older.length} more in the last hour)` : ''}`);
   },
 };

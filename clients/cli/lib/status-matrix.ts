@@ -18,18 +18,25 @@ export interface Row {
 export interface Matrix {
   kinds: string[];
   rows: Row[];
+  /** Suspect-monitor alerts of the last hour, newest first: the table may understate a failure. */
+  monitorAlerts?: string[];
 }
 
 export async function fetchMatrix(api: Api, groups: string[] | undefined, checks: string[] | undefined): Promise<Matrix> {
   try {
     const data = await api.request<{
       status: { kinds: string[]; rows: { host: { name: string; enabled: boolean }; health: string; cells: (Cell | null)[] }[] };
+      monitorAlerts: { message: string }[];
     }>(
       `query($g: [String!], $c: [String!]) { status(groups: $g, checks: $c) {
-        kinds rows { host { name enabled } health cells { kind status summary observedAt } } } }`,
+        kinds rows { host { name enabled } health cells { kind status summary observedAt } } } monitorAlerts { message } }`,
       { g: groups, c: checks },
     );
-    return { kinds: data.status.kinds, rows: data.status.rows.map((r) => ({ host: r.host.name, enabled: r.host.enabled, health: r.health, cells: r.cells })) };
+    return {
+      kinds: data.status.kinds,
+      rows: data.status.rows.map((r) => ({ host: r.host.name, enabled: r.host.enabled, health: r.health, cells: r.cells })),
+      monitorAlerts: data.monitorAlerts.map((a) => a.message),
+    };
   } catch (e) {
     // A server without Query.status: build the same matrix from hosts and their check states.
     if (!(e instanceof ApiError && e.missingField('status'))) throw e;
