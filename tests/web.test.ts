@@ -47,9 +47,11 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
   };
 
   /** A fresh tab (its own sessionStorage) signed in as this user, on the hosts page. */
-  async function signIn(username: string, password: string): Promise<Page> {
+  /** `prepare` runs on the new page before it loads (to watch its traffic from the start). */
+  async function signIn(username: string, password: string, prepare?: (page: Page) => void): Promise<Page> {
     const page = await browser.context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
+    prepare?.(page);
     await page.goto(srv.url);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
@@ -326,7 +328,13 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
 
   // Last: the alert stays on every page for an hour.
   it('a suspect sweep puts an alert on every page, live, for any signed-in user', async () => {
-    const page = await signIn('viewer', 'viewer-password');
+    // The alert is live once the page's audit-event subscription has gone out.
+    let subscribed!: () => void;
+    const subscribing = new Promise<void>((r) => (subscribed = r));
+    const page = await signIn('viewer', 'viewer-password', (p) =>
+      p.on('websocket', (ws) => ws.on('framesent', (f) => void (String(f.payload).includes('AuditEventLive') && subscribed()))),
+    );
+    await subscribing;
     await page.waitForLoadState('networkidle');
     expect(await page.locator('.monitor-alert').count()).toBe(0);
     // As the scheduler records a sweep where most healthy hosts failed (tests/checks/hysteresis.test.ts).
