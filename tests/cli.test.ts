@@ -310,4 +310,37 @@ describe('watch', () => {
     expect(event).toMatchObject({ host: 'n02', status: 'DISABLED' });
     await srv.gql('mutation { setHostsEnabled(hosts: ["n02"], enabled: true, reason: "watch test") { __typename } }', {}, srv.adminToken);
   });
+
+  const suspectSweep = (check: string) =>
+    writeAudit(srv.server.app.db, srv.server.app.pubsub, {
+      principal: ANONYMOUS,
+      action: 'monitor.suspect',
+      outcome: 'REVIEW',
+      details: { check, kind: 'ping', failing: 3, total: 3 },
+    });
+
+  it('a suspect sweep is a "monitor" change in the stream', async () => {
+    const watching = runCli(['watch', '--json', '--count', '1'], { env, timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 2500));
+    await suspectSweep('ping-watch');
+    const r = await watching;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n')[0]!)).toMatchObject({
+      host: '-',
+      kind: 'monitor',
+      status: 'SUSPECT',
+      summary: '3 of 3 hosts failed check ping-watch at once: the monitor itself is suspect; no host was marked bad',
+    });
+  });
+
+  it('on a terminal: the live table is redrawn with a warning after a suspect sweep', async () => {
+    const watching = runCliTty(['watch', '--no-color', '--count', '1'], { env });
+    await new Promise((r) => setTimeout(r, 2500));
+    await suspectSweep('ping-live');
+    const r = await watching;
+    expect(r.code, r.stderr).toBe(0);
+    const lastFrame = r.stdout.split('\x1b[2J').at(-1)!;
+    expect(lastFrame).toMatch(/^HOST\s+HEALTH/m);
+    expect(lastFrame).toContain('warning: 3 of 3 hosts failed check ping-live at once');
+  });
 });

@@ -24,7 +24,9 @@ export const watchCommand: Command = {
 
 A live hosts × checks view. On a terminal the table is redrawn whenever a host or check
 changes; when piped, the table is printed once and then one line per change
-("TIME HOST KIND STATUS SUMMARY"), or one JSON object per line with --json.
+("TIME HOST KIND STATUS SUMMARY"), or one JSON object per line with --json. A suspect sweep
+(most hosts failing one check at once, so none was marked bad) is a change of kind "monitor",
+status SUSPECT, and a warning under the live table.
 Ctrl-C ends it (exit 0).
 
 Options:
@@ -51,7 +53,8 @@ Examples:
     const redraw = async () => {
       const m = await fetchMatrix(client, groups, kinds);
       const head = `corral watch — ${client.url} — ${new Date().toLocaleTimeString()}  (Ctrl-C to quit)`;
-      ctx.stdout.write(`\x1b[H\x1b[2J${out.paint(head, 'dim')}\n\n${out.renderTable(matrixColumns(m), m.rows)}\n${healthSummary(out, m)}\n`);
+      const alert = m.monitorAlerts?.[0] ? `${out.paint(`warning: ${m.monitorAlerts[0]}`, 'red')}\n` : '';
+      ctx.stdout.write(`\x1b[H\x1b[2J${out.paint(head, 'dim')}\n\n${out.renderTable(matrixColumns(m), m.rows)}\n${healthSummary(out, m)}\n${alert}`);
     };
     // Before subscribing, so an auth or connection problem is reported as usual (one line, exit 1).
     if (live) await redraw();
@@ -115,6 +118,21 @@ Examples:
               if (h) onEvent({ at: new Date().toISOString(), host: h.name, kind: 'health', status: h.health, summary: h.enabled ? undefined : 'disabled' });
             },
             error: onError(false),
+            complete: () => {},
+          },
+        ),
+        // A suspect sweep changes no state: it is told by its audit event (its text by monitorAlerts).
+        ws.subscribe<{ auditEvent: { action: string } }>(
+          { query: 'subscription { auditEvent { action } }' },
+          {
+            next: (r) => {
+              if (r.errors?.length) return onError(true)(r.errors);
+              if (r.data?.auditEvent.action !== 'monitor.suspect') return;
+              client
+                .request<{ monitorAlerts: { at: string; message: string }[] }>('{ monitorAlerts { at message } }')
+                .then(({ monitorAlerts: [a] }) => a && onEvent({ at: a.at, host: '-', kind: 'monitor', status: 'SUSPECT', summary: a.message }), (err: Error) => finish(err));
+            },
+            error: onError(true),
             complete: () => {},
           },
         ),
