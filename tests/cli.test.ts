@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from './helpers/peers.js';
 import { seed } from './helpers/seed.js';
-import { writeAudit } from '../src/core/audit.js';
-import { ANONYMOUS } from '../src/core/auth/principal.js';
+import { recordSuspectSweep } from '../src/core/checks/suspect-sweep.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/server.js';
 import { ANSI, runCli, runCliTty } from './cli-helpers.js';
 
@@ -26,6 +25,9 @@ beforeAll(async () => {
   home = tempDir('corral-cli-home-');
   env = { HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'config'), CORRAL_URL: srv.url, CORRAL_TOKEN: srv.adminToken };
 });
+
+/** As the scheduler records a sweep where all 3 healthy hosts failed `check`. */
+const suspectSweep = (check: string) => recordSuspectSweep(srv.server.app.db, srv.server.app.pubsub, { check, kind: 'ping', failing: 3, total: 3 });
 
 afterAll(async () => {
   await srv?.stop();
@@ -127,12 +129,7 @@ describe('status', () => {
   it('warns on stderr after a suspect sweep; the table on stdout is unchanged', async () => {
     const before = await runCli(['status'], { env });
     expect(before.stderr).toBe('');
-    await writeAudit(srv.server.app.db, srv.server.app.pubsub, {
-      principal: ANONYMOUS,
-      action: 'monitor.suspect',
-      outcome: 'REVIEW',
-      details: { check: 'ping-all', kind: 'ping', failing: 3, total: 3 },
-    });
+    await suspectSweep('ping-all');
     const r = await runCli(['status'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(before.stdout);
@@ -310,14 +307,6 @@ describe('watch', () => {
     expect(event).toMatchObject({ host: 'n02', status: 'DISABLED' });
     await srv.gql('mutation { setHostsEnabled(hosts: ["n02"], enabled: true, reason: "watch test") { __typename } }', {}, srv.adminToken);
   });
-
-  const suspectSweep = (check: string) =>
-    writeAudit(srv.server.app.db, srv.server.app.pubsub, {
-      principal: ANONYMOUS,
-      action: 'monitor.suspect',
-      outcome: 'REVIEW',
-      details: { check, kind: 'ping', failing: 3, total: 3 },
-    });
 
   it('a suspect sweep is a "monitor" change in the stream', async () => {
     const watching = runCli(['watch', '--json', '--count', '1'], { env, timeoutMs: 30_000 });

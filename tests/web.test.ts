@@ -11,6 +11,7 @@ import { type Browser, buildDashboard, launchBrowser } from '../clients/web/e2e/
 import * as queries from '../clients/web/src/api/queries.js';
 import { writeAudit } from '../src/core/audit.js';
 import { ANONYMOUS } from '../src/core/auth/principal.js';
+import { recordSuspectSweep } from '../src/core/checks/suspect-sweep.js';
 import { buildSchema } from '../src/schema/schema.js';
 import { hasPeers, isRoot } from './helpers/peers.js';
 import { createNetnsLab, type NetnsLab } from './peers/netns.js';
@@ -338,12 +339,7 @@ describe.runIf(hasPeers('chromium', 'ipmi_sim', 'ipmitool', 'sdrcomp', 'ip') && 
     await page.waitForLoadState('networkidle');
     expect(await page.locator('.monitor-alert').count()).toBe(0);
     // As the scheduler records a sweep where most healthy hosts failed (tests/checks/hysteresis.test.ts).
-    await writeAudit(srv.server.app.db, srv.server.app.pubsub, {
-      principal: ANONYMOUS,
-      action: 'monitor.suspect',
-      outcome: 'REVIEW',
-      details: { check: 'dummy', kind: 'exec', failing: 5, total: 6 },
-    });
+    await recordSuspectSweep(srv.server.app.db, srv.server.app.pubsub, { check: 'dummy', kind: 'exec', failing: 5, total: 6 });
     const alert = page.locator('.monitor-alert[role=alert]');
     await alert.waitFor({ timeout: 5000 });
     expect(await alert.textContent()).toContain('5 of 6 hosts failed check dummy at once: the monitor itself is suspect; no host was marked bad');

@@ -4,6 +4,7 @@ import { AUDIT_OUTCOMES, auditEvents } from '../db/tables/audit.js';
 import { builder } from './builder.js';
 import { AuditEventRef } from './audit-ref.js';
 import { decodeCursor, keysetConnection, pageSize } from './pagination.js';
+import { SUSPECT_SWEEP_ACTION } from '../core/checks/suspect-sweep.js';
 import { ValidationError } from '../core/errors.js';
 import { Host } from './host.js';
 
@@ -109,7 +110,7 @@ builder.queryField('monitorAlerts', (t) =>
       ctx.app.db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.action, 'monitor.suspect'), gte(auditEvents.at, new Date(Date.now() - 3600_000))))
+        .where(and(eq(auditEvents.action, SUSPECT_SWEEP_ACTION), gte(auditEvents.at, new Date(Date.now() - 3600_000))))
         .orderBy(desc(auditEvents.id))
         .limit(20),
   }),

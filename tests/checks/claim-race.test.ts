@@ -7,16 +7,16 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scheduler } from '../../src/core/checks/scheduler.js';
-import { createLogger } from '../../src/core/logger.js';
-import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import type { PubSub } from '../../src/core/pubsub.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { hasPostgresForTests, openPostgresTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
-import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
+import { insertCheckForAll, openSchedulerTestbed, type SchedulerTestbed, testCheckPlugin, testScheduler } from './support.js';
 
 const okPlugin = testCheckPlugin('okay', async (targets) => targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 })));
 
 describe.runIf(hasPostgresForTests())('a claim racing a new pair (Postgres)', () => {
+  let bed: SchedulerTestbed;
   let t: TestDatabase;
   let pubsub: PubSub;
   let scheduler: Scheduler;
@@ -25,9 +25,9 @@ describe.runIf(hasPostgresForTests())('a claim racing a new pair (Postgres)', ()
   let checkId = '';
 
   beforeAll(async () => {
-    t = await openPostgresTestDatabase();
+    bed = await openSchedulerTestbed(openPostgresTestDatabase);
+    ({ t, pubsub } = bed);
     other = postgres(t.url!, { max: 1, onnotice: () => {} });
-    pubsub = await createPubSub(t.database, createLogger('silent'));
     scheduler = testScheduler(t.database.db, pubsub, [okPlugin]);
     hostId = (await seed(t.database.db).hosts(['race1']).done()).get('race1')!.id;
     // Synced before the check exists, so the ticks below only claim (the next sync is 15 s away).
@@ -36,11 +36,8 @@ describe.runIf(hasPostgresForTests())('a claim racing a new pair (Postgres)', ()
     checkId = await insertCheckForAll(t.database.db, 'okay-all', 'okay');
   });
   afterAll(async () => {
-    await scheduler?.stop();
     await other?.end();
-    await pubsub?.close();
-    await t?.database.close();
-    await t?.drop();
+    await bed?.close(scheduler);
   });
 
   it('the pair added while the claim read the check is checked on the next tick', async () => {

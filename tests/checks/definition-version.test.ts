@@ -8,13 +8,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Scheduler } from '../../src/core/checks/scheduler.js';
-import { createLogger } from '../../src/core/logger.js';
 import type { Plugin } from '../../src/core/plugin.js';
-import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import type { PubSub } from '../../src/core/pubsub.js';
 import { rowsOf } from '../../src/db/rows.js';
-import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
-import { testScheduler } from './support.js';
+import { openSchedulerTestbed, type SchedulerTestbed, testScheduler, tickAndWait } from './support.js';
 
 /** Params each run was given. */
 const seen: string[] = [];
@@ -35,19 +34,17 @@ const tagPlugin: Plugin = {
 };
 
 describe('a check changed without the scheduler being told', () => {
+  let bed: SchedulerTestbed;
   let t: TestDatabase;
   let pubsub: PubSub;
   let scheduler: Scheduler;
   let changedSweepStatements = 0;
   const q = async <T>(text: ReturnType<typeof sql>) => rowsOf<T>(await t.database.db.execute(text));
-  const sweep = async () => {
-    await scheduler.tick();
-    await scheduler.idle();
-  };
+  const sweep = () => tickAndWait(scheduler);
 
   beforeAll(async () => {
-    t = await openTestDatabase();
-    pubsub = await createPubSub(t.database, createLogger('silent'));
+    bed = await openSchedulerTestbed();
+    ({ t, pubsub } = bed);
     scheduler = testScheduler(t.database.db, pubsub, [tagPlugin]);
     await seed(t.database.db).hosts(['ver1', 'ver2']).done();
     await t.database.db.execute(sql`INSERT INTO check_definitions (name, kind, params, target, interval_s, timeout_s, fail_threshold, ok_threshold)
@@ -55,12 +52,7 @@ describe('a check changed without the scheduler being told', () => {
     await sweep(); // syncs (the first tick always does), caches the definition and runs it
     await sweep(); // syncs again (the states changed), so that the next tick does not
   });
-  afterAll(async () => {
-    await scheduler?.stop();
-    await pubsub?.close();
-    await t?.database.close();
-    await t?.drop();
-  });
+  afterAll(async () => bed?.close(scheduler));
 
   it('runs with the params and interval the database holds, not the ones it cached', async () => {
     expect(seen).toEqual(['old']);

@@ -6,14 +6,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scheduler } from '../../src/core/checks/scheduler.js';
-import { createLogger } from '../../src/core/logger.js';
 import type { CheckOutcome, CheckStatus } from '../../src/core/plugin.js';
-import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import type { PubSub } from '../../src/core/pubsub.js';
 import { rowsOf } from '../../src/db/rows.js';
-import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/peers.js';
 import { seed } from '../helpers/seed.js';
-import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
+import { insertCheckForAll, openSchedulerTestbed, type SchedulerTestbed, testCheckPlugin, testScheduler } from './support.js';
 
 /** Text that a naive array or JSON encoding would mangle. */
 const TRICKY = 'said "hi", {a,b} \\ back\\slash NULL \'q\' ünï\nsecond line';
@@ -36,6 +35,7 @@ const gatePlugin = testCheckPlugin('gate', async (targets, _params, ctx) => {
 });
 
 describe('early results in a sweep', () => {
+  let bed: SchedulerTestbed;
   let t: TestDatabase;
   let pubsub: PubSub;
   let scheduler: Scheduler;
@@ -64,8 +64,8 @@ describe('early results in a sweep', () => {
   }
 
   beforeAll(async () => {
-    t = await openTestDatabase();
-    pubsub = await createPubSub(t.database, createLogger('silent'));
+    bed = await openSchedulerTestbed();
+    ({ t, pubsub } = bed);
     scheduler = testScheduler(t.database.db, pubsub, [gatePlugin]);
     const rows = await seed(t.database.db).hosts(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']).done();
     for (const [name, row] of rows) ids.set(name, row.id);
@@ -73,12 +73,7 @@ describe('early results in a sweep', () => {
     pubsub.on('checkStateChanged', (e) => events.push({ hostId: e.hostId, status: e.status }));
     await scheduler.sync();
   });
-  afterAll(async () => {
-    await scheduler?.stop();
-    await pubsub?.close();
-    await t?.database.close();
-    await t?.drop();
-  });
+  afterAll(async () => bed?.close(scheduler));
 
   it('writes early results while the check still runs (two writes at most); every host once, announced once', async () => {
     script.statuses = new Map();

@@ -6,13 +6,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scheduler } from '../../src/core/checks/scheduler.js';
-import { createLogger } from '../../src/core/logger.js';
 import type { CheckOutcome } from '../../src/core/plugin.js';
-import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import type { PubSub } from '../../src/core/pubsub.js';
 import { rowsOf } from '../../src/db/rows.js';
-import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
-import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
+import { insertCheckForAll, openSchedulerTestbed, type SchedulerTestbed, testCheckPlugin, testScheduler, tickAndWait } from './support.js';
 
 /** How the test's check answers: in target order, or reversed, without m4 and with a stranger. */
 let mode: 'in-order' | 'shuffled' = 'in-order';
@@ -27,6 +26,7 @@ const echoPlugin = testCheckPlugin('echo', async (targets) => {
 });
 
 describe('outcomes matched to targets', () => {
+  let bed: SchedulerTestbed;
   let t: TestDatabase;
   let pubsub: PubSub;
   let scheduler: Scheduler;
@@ -39,24 +39,18 @@ describe('outcomes matched to targets', () => {
     );
   const sweep = async () => {
     await t.database.db.execute(sql`UPDATE check_state SET next_due_at = now() - interval '1 second'`);
-    await scheduler.tick();
-    await scheduler.idle();
+    await tickAndWait(scheduler);
   };
 
   beforeAll(async () => {
-    t = await openTestDatabase();
-    pubsub = await createPubSub(t.database, createLogger('silent'));
+    bed = await openSchedulerTestbed();
+    ({ t, pubsub } = bed);
     scheduler = testScheduler(t.database.db, pubsub, [echoPlugin]);
     await seed(t.database.db).hosts(['m1', 'm2', 'm3', 'm4']).done();
     await insertCheckForAll(t.database.db, 'echo-all', 'echo');
     await scheduler.sync();
   });
-  afterAll(async () => {
-    await scheduler?.stop();
-    await pubsub?.close();
-    await t?.database.close();
-    await t?.drop();
-  });
+  afterAll(async () => bed?.close(scheduler));
 
   it('in target order: each host gets its own outcome', async () => {
     mode = 'in-order';

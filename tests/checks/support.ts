@@ -10,11 +10,12 @@ import { runCommand } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { CheckKind, Plugin } from '../../src/core/plugin.js';
 import { createRegistry } from '../../src/core/plugin-registry.js';
-import type { PubSub } from '../../src/core/pubsub.js';
+import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
 import { createSecretBox } from '../../src/core/secrets.js';
 import type { Db } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { schedulerOf } from '../../src/engines.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 
 export const scheduler = (s: TestServer): Scheduler => schedulerOf(s.server.app.engines);
@@ -53,11 +54,36 @@ export async function insertCheckForAll(db: Db, name: string, kind: string): Pro
   return row!.id;
 }
 
-/** One deterministic sweep: claim what is due, run it, wait for the writes. */
-export async function sweep(s: TestServer): Promise<void> {
-  const sch = scheduler(s);
+/** One deterministic tick: claim what is due, run it, wait for the writes. */
+export async function tickAndWait(sch: Scheduler): Promise<void> {
   await sch.tick();
   await sch.idle();
+}
+
+/** One deterministic sweep of a test server's scheduler. */
+export const sweep = (s: TestServer): Promise<void> => tickAndWait(scheduler(s));
+
+/** A test database with its pubsub, for tests that drive a scheduler of their own (testScheduler). */
+export interface SchedulerTestbed {
+  t: TestDatabase;
+  pubsub: PubSub;
+  /** Stops the scheduler (if any), closes pubsub and database, and drops the database. */
+  close(scheduler?: Scheduler): Promise<void>;
+}
+
+export async function openSchedulerTestbed(open: () => Promise<TestDatabase> = openTestDatabase): Promise<SchedulerTestbed> {
+  const t = await open();
+  const pubsub = await createPubSub(t.database, createLogger('silent'));
+  return {
+    t,
+    pubsub,
+    async close(scheduler) {
+      await scheduler?.stop();
+      await pubsub.close();
+      await t.database.close();
+      await t.drop();
+    },
+  };
 }
 
 /** Makes the states of one check (or all) due now, as if their interval had passed. */

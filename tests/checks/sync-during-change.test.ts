@@ -6,17 +6,17 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scheduler } from '../../src/core/checks/scheduler.js';
-import { createLogger } from '../../src/core/logger.js';
-import { createPubSub, type PubSub } from '../../src/core/pubsub.js';
+import type { PubSub } from '../../src/core/pubsub.js';
 import type { Db } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/rows.js';
-import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { seed } from '../helpers/seed.js';
-import { insertCheckForAll, testCheckPlugin, testScheduler } from './support.js';
+import { insertCheckForAll, openSchedulerTestbed, type SchedulerTestbed, testCheckPlugin, testScheduler, tickAndWait } from './support.js';
 
 const okPlugin = testCheckPlugin('okay', async (targets) => targets.map((t) => ({ hostId: t.id, status: 'OK' as const, summary: 'fine', durationMs: 1 })));
 
 describe('target sync and changes announced during it', () => {
+  let bed: SchedulerTestbed;
   let t: TestDatabase;
   let pubsub: PubSub;
   let scheduler: Scheduler;
@@ -25,8 +25,8 @@ describe('target sync and changes announced during it', () => {
   const checksChanged: ((payload: Record<string, never>) => void)[] = [];
 
   beforeAll(async () => {
-    t = await openTestDatabase();
-    pubsub = await createPubSub(t.database, createLogger('silent'));
+    bed = await openSchedulerTestbed();
+    ({ t, pubsub } = bed);
     const real = t.database.db;
     const db = new Proxy(real, {
       get(target, prop, receiver) {
@@ -51,12 +51,7 @@ describe('target sync and changes announced during it', () => {
     scheduler = testScheduler(db, watched, [okPlugin]);
     await seed(t.database.db).hosts(['sync1', 'sync2']).done();
   });
-  afterAll(async () => {
-    await scheduler?.stop();
-    await pubsub?.close();
-    await t?.database.close();
-    await t?.drop();
-  });
+  afterAll(async () => bed?.close(scheduler));
 
   const resultsOf = async (check: string) =>
     Number(
@@ -71,31 +66,26 @@ describe('target sync and changes announced during it', () => {
       await insertCheckForAll(t.database.db, 'late', 'okay');
       for (const l of checksChanged) l({});
     };
-    await scheduler.tick(); // syncs (the first tick always does) while the check is created
-    await scheduler.idle();
+    await tickAndWait(scheduler); // syncs (the first tick always does) while the check is created
     expect(afterSyncTransaction).toBeNull();
-    await scheduler.tick(); // syncs again: the change came during the last sync
-    await scheduler.idle();
+    await tickAndWait(scheduler); // syncs again: the change came during the last sync
     expect(await resultsOf('late')).toBe(2);
   });
 
   it("a sweep that changes hosts' health does not make the next tick sync again", async () => {
-    await scheduler.tick(); // nothing due; syncs if the last sweep's events asked for it
-    await scheduler.idle();
+    await tickAndWait(scheduler); // nothing due; syncs if the last sweep's events asked for it
     await insertCheckForAll(t.database.db, 'fresh', 'okay');
     for (const l of checksChanged) l({});
     const healthEvents: string[] = [];
     const off = pubsub.on('hostUpdated', (e) => void healthEvents.push(e.hostId));
-    await scheduler.tick(); // syncs (announced) and runs 'fresh': both hosts turn from pending to OK
-    await scheduler.idle();
+    await tickAndWait(scheduler); // syncs (announced) and runs 'fresh': both hosts turn from pending to OK
     expect(await resultsOf('fresh')).toBe(2);
     // On Postgres the events come back through LISTEN: wait until the scheduler has heard them.
     for (let i = 0; i < 100 && healthEvents.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     off();
     expect(healthEvents.length).toBe(2);
     const before = t.database.stats.statements;
-    await scheduler.tick();
-    await scheduler.idle();
+    await tickAndWait(scheduler);
     expect(t.database.stats.statements - before).toBe(1); // the claim, which finds nothing due
   });
 });

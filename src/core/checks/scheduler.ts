@@ -15,8 +15,6 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import { checkDefinitions, checkState } from '../../db/tables/checks.js';
 import { groups, hostGroups, hostSettings, hosts } from '../../db/tables/inventory.js';
-import { writeAudit } from '../audit.js';
-import { ANONYMOUS } from '../auth/principal.js';
 import type { CommandRunner } from '../command.js';
 import { LOOP_SLICE, mapInSlices, yieldToLoop } from '../event-loop.js';
 import { rollUpHealth } from '../health.js';
@@ -30,6 +28,7 @@ import type { PubSub, Topics } from '../pubsub.js';
 import type { SecretBox } from '../secrets.js';
 import { pruneHistory } from './history.js';
 import { claimRowSql, parseClaimChunk } from './claim-rows.js';
+import { recordSuspectSweep } from './suspect-sweep.js';
 import { checkStateEvent } from './state-event.js';
 import { targetMatches, targetMatchSql } from './target-sql.js';
 import { applyOutcome, type PriorState, suspectMatters } from './transition.js';
@@ -160,8 +159,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function syncNow(): Promise<void> {
-    const defs = await db.select().from(checkDefinitions);
-    definitions = new Map(defs.map((d) => [d.id, d]));
+    await loadDefinitions();
     await db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${SYNC_LOCK_ID})`);
       await tx.execute(sql`
@@ -176,6 +174,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     });
   }
 
+  async function loadDefinitions(): Promise<void> {
+    definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
+  }
+
   /**
    * Makes sure the definitions the claimed checks run with are the ones the claim read: `versions`
    * is "id version id version …" for the taken checks. The change announcement that makes the next
@@ -188,8 +190,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const f = versions.split(' ');
     for (let i = 0; i + 1 < f.length; i += 2) {
       if (definitions.get(f[i]!)?.updatedAt.getTime() !== Number(f[i + 1])) {
-        definitions = new Map((await db.select().from(checkDefinitions)).map((d) => [d.id, d]));
-        return;
+        return loadDefinitions();
       }
     }
   }
@@ -439,7 +440,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           const message = `monitor suspect: ${failing} of ${healthy} healthy hosts failed check ${def.name} in one sweep; states were not turned bad (check the monitoring host's network or the ${def.kind} tool)`;
           log.warn(message);
           await pubsub.publish('monitorAlert', { message, failing, total: healthy, kind: def.kind });
-          await writeAudit(db, pubsub, { principal: ANONYMOUS, action: 'monitor.suspect', outcome: 'REVIEW', details: { check: def.name, kind: def.kind, failing, total: healthy } });
+          await recordSuspectSweep(db, pubsub, { check: def.name, kind: def.kind, failing, total: healthy });
         }
         if (changed.length) await publishChanges(def, changed, priors, facts);
         return writes;
